@@ -1,0 +1,248 @@
+// Micro-benchmark: what one request costs us, Express 5, Express 4 and proxy-addr (issue 6).
+//
+//   npm run bench                      build, then run everything (about 1–2 minutes)
+//   BENCH_TIME=300 node bench/micro.mjs   shorter run: 300 ms per task
+//   BENCH_ONLY=S1,match node bench/micro.mjs   only the scenarios whose id starts with one of these
+//   BENCH_SKIP_MEMORY=1 node bench/micro.mjs   skip the 1,000,000-request heap check
+//
+// Method: every timed sample processes a batch of BATCH fresh request objects, built by the
+// task's beforeEach hook outside the timed window (processing mutates a request and is
+// idempotent, R13, so a request can be processed only once). Both sides get identical fresh
+// objects from the same `freshRequest`; the Express side only differs in the prototype.
+// A sample is the batch time divided by BATCH; mean and p99 are over those batch means.
+import { spawnSync } from 'node:child_process';
+import { BlockList, isIP } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import express4 from 'express4';
+import express5 from 'express5';
+import proxyaddr from 'proxy-addr';
+import { Bench } from 'tinybench';
+import { freshRequest, SCENARIOS, TEN_CIDRS, TRUSTED_HEADERS } from './scenarios.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const BATCH = 100;
+const TIME = Number(process.env.BENCH_TIME ?? 1000);
+const ONLY = process.env.BENCH_ONLY?.split(',').filter(Boolean);
+const selected = (id) => !ONLY || ONLY.some((prefix) => id.startsWith(prefix));
+
+// The package as users get it: the ESM build. Peers are still measured if it is missing.
+let ours;
+let internals; // the compiled matcher and the IP parser: internal modules, not public exports
+try {
+  ours = await import('../dist/esm/index.js');
+  const [{ compileTrust }, { parseIp }] = await Promise.all([
+    import('../dist/esm/trust.js'),
+    import('../dist/esm/ip.js'),
+  ]);
+  internals = { compileTrust, parseIp };
+} catch (err) {
+  console.warn(`! dist/esm not loadable (${err.code ?? err.message}); run \`npm run build\`.`);
+}
+
+/** Sink: results are stored here so no getter call can be optimised away. */
+export const sink = { a: undefined, b: undefined, c: undefined, d: undefined };
+
+/** Adds a task that times `run` over BATCH fresh objects made by `make` before each sample. */
+function addBatched(bench, name, make, run) {
+  const pool = new Array(BATCH);
+  bench.add(
+    name,
+    () => {
+      const start = performance.now();
+      for (let i = 0; i < BATCH; i++) run(pool[i]);
+      const elapsed = performance.now() - start;
+      return { overriddenDuration: elapsed / BATCH, overriddenIterationCost: elapsed };
+    },
+    {
+      beforeEach() {
+        for (let i = 0; i < BATCH; i++) pool[i] = make();
+      },
+    },
+  );
+}
+
+/** An Express app with the scenario's `trust proxy`, whose request prototype we borrow. */
+function expressRequestPrototype(express, trust) {
+  const app = express();
+  app.set('trust proxy', trust);
+  return app.request;
+}
+
+/** The information we compute, read through Express's getters (each one recomputes). */
+function readExpressGetters(req) {
+  sink.a = req.ip;
+  sink.b = req.ips;
+  sink.c = req.protocol;
+  sink.d = req.hostname;
+}
+
+const rows = [];
+const bench = new Bench({ time: TIME, warmupTime: Math.min(250, TIME / 2) });
+const meta = new Map(); // task name → { scenario, impl }
+
+function add(scenarioId, impl, make, run) {
+  const name = `${scenarioId} · ${impl}`;
+  meta.set(name, { scenario: scenarioId, impl });
+  addBatched(bench, name, make, run);
+}
+
+for (const s of SCENARIOS) {
+  if (!selected(s.id)) continue;
+  if (ours) {
+    const proxy = ours.trustedProxy({ trustedHeaders: TRUSTED_HEADERS, trustedProxies: s.trust });
+    add(
+      s.id,
+      'trusted-proxy',
+      () => freshRequest(s, Object.prototype),
+      (req) => {
+        sink.a = proxy.process(req);
+      },
+    );
+  }
+  const proto5 = expressRequestPrototype(express5, s.expressTrust);
+  add(s.id, 'express 5', () => freshRequest(s, proto5), readExpressGetters);
+  const proto4 = expressRequestPrototype(express4, s.expressTrust);
+  add(s.id, 'express 4', () => freshRequest(s, proto4), readExpressGetters);
+  const trust = proxyaddr.compile(s.expressTrust);
+  add(
+    s.id,
+    'proxy-addr',
+    () => freshRequest(s, Object.prototype),
+    (req) => {
+      sink.a = proxyaddr(req, trust);
+      sink.b = proxyaddr.all(req, trust);
+    },
+  );
+}
+
+// Trust matching alone: one address against ten IPv4 CIDR ranges, hits and misses mixed.
+const ADDRESSES = [
+  '10.1.2.3', // first range
+  '198.51.100.23', // last range
+  '8.8.8.8', // miss: every range checked
+  '192.168.10.20',
+  '1.1.1.1', // miss
+  '203.0.113.250',
+  '127.0.0.1',
+  '93.184.216.34', // miss
+];
+if (selected('match')) {
+  const matchers = [];
+  if (internals) {
+    // From the header's text, as proxy-addr and BlockList get it: parse, then match.
+    const { compileTrust, parseIp } = internals;
+    const trust = compileTrust(TEN_CIDRS);
+    matchers.push(['trusted-proxy', (addr) => trust(parseIp(addr), 0)]);
+    // The matcher alone, on addresses parsed beforehand (what the walk does after parsing a node).
+    matchers.push(['trusted-proxy (match only)', (ip) => trust(ip, 0), ADDRESSES.map((a) => parseIp(a))]);
+  }
+  const pa = proxyaddr.compile(TEN_CIDRS);
+  matchers.push(['proxy-addr', (addr) => pa(addr, 0)]);
+  const blockList = new BlockList();
+  for (const cidr of TEN_CIDRS) {
+    const [network, prefix] = cidr.split('/');
+    blockList.addSubnet(network, Number(prefix), 'ipv4');
+  }
+  matchers.push([
+    'net.BlockList',
+    (addr) => {
+      const family = isIP(addr);
+      return family !== 0 && blockList.check(addr, family === 6 ? 'ipv6' : 'ipv4');
+    },
+  ]);
+  for (const [impl, match, inputs = ADDRESSES] of matchers) {
+    let next = 0;
+    add(
+      'match-10cidr',
+      impl,
+      () => inputs[next++ % inputs.length],
+      (addr) => {
+        sink.a = match(addr);
+      },
+    );
+  }
+}
+
+console.log(`trusted-proxy micro-benchmark · node ${process.version} · ${TIME} ms per task · batch ${BATCH}`);
+bench.addEventListener('cycle', (event) => {
+  const task = event.task;
+  process.stdout.write(`  ${task.name.padEnd(36)} done\r`);
+});
+await bench.run();
+process.stdout.write(`${' '.repeat(60)}\r`);
+
+for (const task of bench.tasks) {
+  const { scenario, impl } = meta.get(task.name);
+  const result = task.result;
+  if (result.state !== 'completed') {
+    rows.push({ scenario, impl, error: result.error?.message ?? result.state });
+    continue;
+  }
+  const mean = result.latency.mean * 1e6; // ms → ns
+  rows.push({ scenario, impl, mean, p99: result.latency.p99 * 1e6, ops: 1e9 / mean });
+}
+
+const baseline = (scenario) =>
+  rows.find(
+    (r) => r.scenario === scenario && r.impl === (scenario.startsWith('match') ? 'proxy-addr' : 'express 5'),
+  );
+const fmtInt = (n) => Math.round(n).toLocaleString('en-US');
+const table = [['scenario', 'implementation', 'ops/s', 'mean (ns)', 'p99 (ns)', 'ratio']];
+for (const r of rows) {
+  if (r.error) {
+    table.push([r.scenario, r.impl, 'error', r.error, '', '']);
+    continue;
+  }
+  const base = baseline(r.scenario);
+  const ratio = base?.mean ? `${(r.mean / base.mean).toFixed(3)}×` : '';
+  table.push([r.scenario, r.impl, fmtInt(r.ops), fmtInt(r.mean), fmtInt(r.p99), ratio]);
+}
+printTable(table);
+console.log('ratio = mean / mean of Express 5 for the same request (of proxy-addr for match-10cidr)\n');
+
+// The issue's targets, as ratios measured in this run.
+const mean = (scenario, impl) => rows.find((r) => r.scenario === scenario && r.impl === impl)?.mean;
+const targets = [];
+const check = (label, value, limit, better) => {
+  if (value === undefined || Number.isNaN(value)) return targets.push([label, 'n/a', limit, '-']);
+  const ok = better === 'lower' ? value <= limit : value >= limit;
+  targets.push([
+    label,
+    `${value.toFixed(3)}×`,
+    `${better === 'lower' ? '≤' : '≥'} ${limit}×`,
+    ok ? 'met' : 'MISSED',
+  ]);
+};
+const us = 'trusted-proxy';
+check('S1 vs Express 5', mean('S1', us) / mean('S1', 'express 5'), 0.33, 'lower');
+check('S0 vs Express 5', mean('S0', us) / mean('S0', 'express 5'), 0.1, 'lower');
+check('S3 vs S1 (ours)', mean('S3', us) / mean('S1', us), 1, 'lower');
+check('S4-16k vs S1 (ours)', mean('S4-16k', us) / mean('S1', us), 20, 'lower');
+check('S4-100 vs S1 (ours)', mean('S4-100', us) / mean('S1', us), 20, 'lower');
+check(
+  'proxy-addr / ours, matching',
+  mean('match-10cidr', 'proxy-addr') / mean('match-10cidr', us),
+  10,
+  'higher',
+);
+printTable([['target', 'measured', 'target', 'verdict'], ...targets]);
+
+if (!process.env.BENCH_SKIP_MEMORY && !ONLY && ours) {
+  console.log('\nheap after GC over 1,000,000 processed requests (bench/memory.mjs):');
+  spawnSync(process.execPath, ['--expose-gc', join(here, 'memory.mjs')], { stdio: 'inherit' });
+}
+
+function printTable(lines) {
+  const widths = lines[0].map((_, col) => Math.max(...lines.map((line) => String(line[col]).length)));
+  const numeric = (col) => col >= 2;
+  const fmt = (line) =>
+    line
+      .map((cell, col) =>
+        numeric(col) ? String(cell).padStart(widths[col]) : String(cell).padEnd(widths[col]),
+      )
+      .join('  ');
+  console.log(fmt(lines[0]));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const line of lines.slice(1)) console.log(fmt(line));
+}

@@ -1,0 +1,116 @@
+import { TrustedProxyConfigError } from './errors.js';
+import { compileOptions } from './options.js';
+import type { TrustedProxies, TrustedProxyOptions } from './types.js';
+
+/** The environment variables read by {@link optionsFromEnv} (SPEC R16). */
+export const ENV_HEADERS = 'TRUSTED_PROXY_HEADERS';
+export const ENV_PROXIES = 'TRUSTED_PROXIES';
+export const ENV_ALLOWED_HOSTS = 'TRUSTED_PROXY_ALLOWED_HOSTS';
+
+/**
+ * One configuration value and where it came from, so an error can name its source
+ * (`TRUSTED_PROXIES` or `--trust-proxy`).
+ * @internal
+ */
+export interface ConfigSource {
+  /** The variable or flag name used in error messages. */
+  name: string;
+  /** The list entries, already split; `undefined` or empty when not given. */
+  entries: readonly string[] | undefined;
+}
+
+/**
+ * Splits a comma or space separated list, dropping empty entries.
+ * @internal
+ */
+export function splitList(value: string | undefined): string[] {
+  if (value === undefined) return [];
+  const out: string[] = [];
+  for (const part of value.split(/[\s,]+/)) {
+    if (part !== '') out.push(part);
+  }
+  return out;
+}
+
+// A lone integer is a hop count (Express's `trust proxy: n`); `-1` is read as a number too, so
+// the error says "hop count" instead of "malformed IP address".
+const INTEGER = /^[+-]?\d{1,15}$/;
+
+function toTrustedProxies(entries: readonly string[]): TrustedProxies {
+  if (entries.length === 1 && INTEGER.test(entries[0]!)) return Number(entries[0]);
+  return [...entries];
+}
+
+// Known-good partners, so each source is validated on its own and an error names the right one.
+const PROBE_HEADERS = ['X-Forwarded-For'];
+const PROBE_PROXIES = 'loopback';
+
+function check(name: string, options: TrustedProxyOptions): void {
+  try {
+    compileOptions(options);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    throw new TrustedProxyConfigError(`${name}: ${message}`);
+  }
+}
+
+/**
+ * Builds and validates options from three sources (environment variables or CLI flags).
+ * Headers and proxies are required; every error is a `TrustedProxyConfigError` naming the source.
+ * @internal
+ */
+export function optionsFromSources(
+  headers: ConfigSource,
+  proxies: ConfigSource,
+  allowedHosts: ConfigSource,
+): TrustedProxyOptions {
+  if (headers.entries === undefined || headers.entries.length === 0) {
+    throw new TrustedProxyConfigError(
+      `${headers.name} is required: a comma or space separated list of header names, e.g. "X-Forwarded-For,X-Forwarded-Proto"`,
+    );
+  }
+  if (proxies.entries === undefined || proxies.entries.length === 0) {
+    throw new TrustedProxyConfigError(
+      `${proxies.name} is required: a comma or space separated list of IPs, CIDRs or named ranges (loopback, private, unix …), or a hop count`,
+    );
+  }
+  const trustedHeaders = [...headers.entries];
+  const trustedProxies = toTrustedProxies(proxies.entries);
+  check(headers.name, { trustedHeaders, trustedProxies: PROBE_PROXIES });
+  check(proxies.name, { trustedHeaders: PROBE_HEADERS, trustedProxies });
+  const options: TrustedProxyOptions = { trustedHeaders, trustedProxies };
+  if (allowedHosts.entries !== undefined && allowedHosts.entries.length > 0) {
+    options.allowedHosts = [...allowedHosts.entries];
+    check(allowedHosts.name, {
+      trustedHeaders: PROBE_HEADERS,
+      trustedProxies: PROBE_PROXIES,
+      allowedHosts: options.allowedHosts,
+    });
+  }
+  return options;
+}
+
+/**
+ * Reads {@link TrustedProxyOptions} from environment variables (SPEC R16), for containers and
+ * twelve-factor deployments:
+ *
+ * - `TRUSTED_PROXY_HEADERS` (required): header names, comma or space separated.
+ * - `TRUSTED_PROXIES` (required): IPs, CIDRs, named ranges (`loopback`, `private`, `unix` …),
+ *   comma or space separated; a bare integer is a hop count.
+ * - `TRUSTED_PROXY_ALLOWED_HOSTS` (optional): hostnames or `*.example.com` patterns.
+ *
+ * The result is validated now: a missing or invalid variable throws `TrustedProxyConfigError`
+ * whose message starts with the variable's name.
+ *
+ * @example
+ * app.use(trustedProxy({ ...optionsFromEnv(), rewriteLocation: true }));
+ */
+export function optionsFromEnv(
+  env: NodeJS.ProcessEnv | Record<string, string | undefined> = process.env,
+): TrustedProxyOptions {
+  return optionsFromSources(
+    { name: ENV_HEADERS, entries: splitList(env[ENV_HEADERS]) },
+    { name: ENV_PROXIES, entries: splitList(env[ENV_PROXIES]) },
+    { name: ENV_ALLOWED_HOSTS, entries: splitList(env[ENV_ALLOWED_HOSTS]) },
+  );
+}

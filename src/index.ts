@@ -1,0 +1,34 @@
+/**
+ * trusted-proxy: believe X-Forwarded-* and RFC 7239 Forwarded headers only from the proxies
+ * you name, only for the hop they vouch for, and strip every look-alike they did not apply.
+ */
+import { getProxyInfo } from './apply.js';
+import type { ProxyInfo } from './types.js';
+
+export { optionsFromEnv } from './env.js';
+export { ERROR_CODES, type HostNotAllowedError, TrustedProxyConfigError } from './errors.js';
+export { trustedProxy } from './middleware.js';
+export type {
+  NextFunction,
+  ProxyInfo,
+  RejectEvent,
+  RejectReason,
+  TrustedProxies,
+  TrustedProxyMiddleware,
+  TrustedProxyOptions,
+  TrustFunction,
+  WsgiEnviron,
+} from './types.js';
+export { reconstructUrl } from './url.js';
+
+/**
+ * The ProxyInfo of a processed request, or `undefined` if no trustedProxy() middleware has
+ * processed it. Works across the ESM and CommonJS builds (the state is keyed by
+ * `Symbol.for('trusted-proxy')`).
+ *
+ * @example
+ * app.get('/whoami', (req, res) => res.json(proxyInfo(req)));
+ */
+export function proxyInfo(req: unknown): ProxyInfo | undefined {
+  return getProxyInfo(req);
+}

@@ -1,0 +1,139 @@
+/**
+ * The header registry (SPEC §2, R4): every forwarding header this package knows, its group
+ * and the form of its value. Anything listed here and not applied is stripped (R11).
+ */
+
+export const GROUP_CLIENT = 0;
+export const GROUP_HOST = 1;
+export const GROUP_PORT = 2;
+export const GROUP_SERVER = 3;
+export const GROUP_SCHEME = 4;
+export const GROUP_PREFIX = 5;
+export const GROUP_COUNT = 6;
+export const GROUP_NAMES = ['client', 'host', 'port', 'server', 'scheme', 'prefix'] as const;
+
+/** How a header's value is read. */
+export type ValueKind =
+  | 'node-list' /* X-Forwarded-For: one node per hop, walked right to left (R7) */
+  | 'node' /* X-Real-IP and friends: exactly one node naming the client */
+  | 'forwarded' /* RFC 7239: for=, host=, proto= */
+  | 'host'
+  | 'port'
+  | 'server'
+  | 'proto' /* http / https */
+  | 'flag' /* on/true/1 = https, off/false/0 = http */
+  | 'prefix'
+  | 'never'; /* X-Original-URL, X-Rewrite-URL: never trustable */
+
+export interface HeaderDef {
+  /** Lower-case name, as in `req.headers`. */
+  readonly name: string;
+  /** Canonical case, for docs and messages. */
+  readonly canonical: string;
+  /** Groups it belongs to (Forwarded: client, host and scheme). */
+  readonly groups: readonly number[];
+  readonly kind: ValueKind;
+  /** Proxies usually append to it ("(list)" in SPEC §2). Every value except `node` is read as a list. */
+  readonly list: boolean;
+  /** Position in {@link REGISTRY}. */
+  readonly id: number;
+}
+
+const DEFS: ReadonlyArray<Omit<HeaderDef, 'id'>> = [
+  { name: 'x-forwarded-for', canonical: 'X-Forwarded-For', groups: [GROUP_CLIENT], kind: 'node-list', list: true },
+  {
+    name: 'forwarded',
+    canonical: 'Forwarded',
+    groups: [GROUP_CLIENT, GROUP_HOST, GROUP_SCHEME],
+    kind: 'forwarded',
+    list: true,
+  },
+  { name: 'x-real-ip', canonical: 'X-Real-IP', groups: [GROUP_CLIENT], kind: 'node', list: false },
+  { name: 'x-client-ip', canonical: 'X-Client-IP', groups: [GROUP_CLIENT], kind: 'node', list: false },
+  { name: 'true-client-ip', canonical: 'True-Client-IP', groups: [GROUP_CLIENT], kind: 'node', list: false },
+  { name: 'cf-connecting-ip', canonical: 'CF-Connecting-IP', groups: [GROUP_CLIENT], kind: 'node', list: false },
+  { name: 'fastly-client-ip', canonical: 'Fastly-Client-IP', groups: [GROUP_CLIENT], kind: 'node', list: false },
+  {
+    name: 'x-cluster-client-ip',
+    canonical: 'X-Cluster-Client-IP',
+    groups: [GROUP_CLIENT],
+    kind: 'node',
+    list: false,
+  },
+  { name: 'x-forwarded-host', canonical: 'X-Forwarded-Host', groups: [GROUP_HOST], kind: 'host', list: true },
+  { name: 'x-host', canonical: 'X-Host', groups: [GROUP_HOST], kind: 'host', list: false },
+  { name: 'x-original-host', canonical: 'X-Original-Host', groups: [GROUP_HOST], kind: 'host', list: false },
+  { name: 'x-forwarded-port', canonical: 'X-Forwarded-Port', groups: [GROUP_PORT], kind: 'port', list: true },
+  {
+    name: 'x-forwarded-server',
+    canonical: 'X-Forwarded-Server',
+    groups: [GROUP_SERVER],
+    kind: 'server',
+    list: true,
+  },
+  { name: 'x-forwarded-proto', canonical: 'X-Forwarded-Proto', groups: [GROUP_SCHEME], kind: 'proto', list: true },
+  {
+    name: 'x-forwarded-scheme',
+    canonical: 'X-Forwarded-Scheme',
+    groups: [GROUP_SCHEME],
+    kind: 'proto',
+    list: false,
+  },
+  { name: 'x-scheme', canonical: 'X-Scheme', groups: [GROUP_SCHEME], kind: 'proto', list: false },
+  { name: 'x-url-scheme', canonical: 'X-Url-Scheme', groups: [GROUP_SCHEME], kind: 'proto', list: false },
+  { name: 'x-forwarded-https', canonical: 'X-Forwarded-HTTPS', groups: [GROUP_SCHEME], kind: 'flag', list: false },
+  { name: 'x-forwarded-ssl', canonical: 'X-Forwarded-SSL', groups: [GROUP_SCHEME], kind: 'flag', list: false },
+  { name: 'x-https', canonical: 'X-HTTPS', groups: [GROUP_SCHEME], kind: 'flag', list: false },
+  { name: 'front-end-https', canonical: 'Front-End-Https', groups: [GROUP_SCHEME], kind: 'flag', list: false },
+  {
+    name: 'x-forwarded-prefix',
+    canonical: 'X-Forwarded-Prefix',
+    groups: [GROUP_PREFIX],
+    kind: 'prefix',
+    list: true,
+  },
+  { name: 'x-script-name', canonical: 'X-Script-Name', groups: [GROUP_PREFIX], kind: 'prefix', list: false },
+  {
+    name: 'x-forwarded-script-name',
+    canonical: 'X-Forwarded-Script-Name',
+    groups: [GROUP_PREFIX],
+    kind: 'prefix',
+    list: false,
+  },
+  { name: 'x-original-url', canonical: 'X-Original-URL', groups: [], kind: 'never', list: false },
+  { name: 'x-rewrite-url', canonical: 'X-Rewrite-URL', groups: [], kind: 'never', list: false },
+];
+
+/** Every registry header, in SPEC §2 order. */
+export const REGISTRY: readonly HeaderDef[] = DEFS.map((def, id) => Object.freeze({ ...def, id }));
+
+const BY_NAME: ReadonlyMap<string, HeaderDef> = new Map(REGISTRY.map((def) => [def.name, def]));
+
+/** Looks a header name up case-insensitively. */
+export function findHeader(name: string): HeaderDef | undefined {
+  return BY_NAME.get(name.toLowerCase());
+}
+
+/** Canonical names of the headers that may be trusted, for error messages and docs. */
+export const TRUSTABLE_NAMES: readonly string[] = REGISTRY.filter((d) => d.kind !== 'never').map(
+  (d) => d.canonical,
+);
+
+/**
+ * Lengths of registry names, as a cheap first filter before a map lookup on the hot path:
+ * most request headers (Accept, User-Agent, Cookie, …) are rejected by length and first char.
+ */
+export const NAME_LENGTHS: Uint8Array = (() => {
+  const table = new Uint8Array(64);
+  for (const def of REGISTRY) table[def.name.length] = 1;
+  return table;
+})();
+
+/** Finds a registry entry for a header name already in lower case (a `req.headers` key). */
+export function lookupLowerCase(name: string): HeaderDef | undefined {
+  const length = name.length;
+  if (length >= 64 || NAME_LENGTHS[length] === 0) return undefined;
+  const c = name.charCodeAt(0);
+  if (c !== 0x78 /* x */ && c !== 0x66 /* f */ && c !== 0x74 /* t */ && c !== 0x63 /* c */) return undefined;
+  return BY_NAME.get(name);
+}

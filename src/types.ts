@@ -1,0 +1,149 @@
+import type { IncomingMessage } from 'node:http';
+
+/**
+ * Why a forwarding header value was not used. See docs/api/proxy-info.md.
+ *
+ * - `untrusted-peer`: the socket peer is not a trusted proxy, so the header was stripped.
+ * - `not-trusted-header`: the peer is trusted but the header is not in `trustedHeaders`
+ *   (or is never trustable, like `X-Original-URL`).
+ * - `invalid-address`, `invalid-host`, `invalid-port`, `invalid-scheme`, `invalid-prefix`:
+ *   the value failed validation (R9) and the group kept its original value.
+ * - `malformed-forwarded`: an RFC 7239 `Forwarded` element with bad syntax or a duplicate parameter.
+ * - `host-not-allowed`: the final hostname is not in `allowedHosts`.
+ * - `conflict`: a lower-priority trusted header of the same group said something different.
+ */
+export type RejectReason =
+  | 'untrusted-peer'
+  | 'not-trusted-header'
+  | 'invalid-address'
+  | 'invalid-host'
+  | 'invalid-port'
+  | 'invalid-scheme'
+  | 'invalid-prefix'
+  | 'malformed-forwarded'
+  | 'host-not-allowed'
+  | 'conflict';
+
+/** One value that was not used, as reported in {@link ProxyInfo.rejected} and to `onReject`. */
+export interface RejectEvent {
+  /** Lower-case header name (`host` for the Host header). */
+  header: string;
+  /** The offending value, cut to at most 256 characters. Attacker input: escape it before display. */
+  value: string;
+  reason: RejectReason;
+}
+
+/**
+ * Decides whether an address may set forwarding headers.
+ * `address` is the normalised IP (IPv4-mapped IPv6 as IPv4, IPv6 lower-case and compressed),
+ * or `undefined` for a peer on a UNIX domain socket. `hop` is 0 for the socket peer, 1 for the
+ * address the peer reported, and so on. Exceptions count as "not trusted".
+ */
+export type TrustFunction = (address: string | undefined, hop: number) => boolean;
+
+/** Who may set forwarding headers: addresses, CIDR ranges, named ranges, a hop count or a function. */
+export type TrustedProxies = string | readonly string[] | number | TrustFunction;
+
+/** Options of {@link trustedProxy}. */
+export interface TrustedProxyOptions {
+  /**
+   * Names of the forwarding headers your proxies set (case-insensitive), in priority order
+   * within a group. Every other registry header is stripped.
+   * @example ['X-Forwarded-For', 'X-Forwarded-Host', 'X-Forwarded-Proto', 'X-Forwarded-Port']
+   */
+  trustedHeaders: readonly string[];
+  /**
+   * Who may set those headers: IPs, CIDRs (`10.0.0.0/8`, `2001:db8::/32`, `10.0.0.0/255.0.0.0`),
+   * `loopback`, `linklocal`, `uniquelocal`, `private`, `unix`; a comma/space separated string
+   * is a list. A number trusts the nearest n hops whatever their address (the weakest form).
+   * @example ['10.0.0.0/8', 'loopback']
+   */
+  trustedProxies: TrustedProxies;
+  /**
+   * Hostnames the final host must match: exact names or IP literals, or `*.example.com`
+   * (any depth of subdomain, not the apex). Requests for other hosts are refused with 400.
+   * @default undefined (every valid host is allowed)
+   * @example ['example.com', '*.example.com']
+   */
+  allowedHosts?: readonly string[] | undefined;
+  /**
+   * Rewrite `Location` response headers that point at the internal origin (R14).
+   * @default false
+   */
+  rewriteLocation?: boolean | undefined;
+  /**
+   * Called once for every {@link RejectEvent}, for logging spoof attempts.
+   * Exceptions it throws are swallowed.
+   * @default undefined
+   */
+  onReject?: ((event: RejectEvent, req: IncomingMessage) => void) | undefined;
+}
+
+/** What a request resolved to (SPEC R3). */
+export interface ProxyInfo {
+  /** The socket peer was a trusted proxy. */
+  trusted: boolean;
+  /** The normalised socket peer address; `undefined` on a UNIX socket. */
+  peerAddress: string | undefined;
+  /** The client address (REMOTE_ADDR): always a canonical IP or `undefined`, never a header's raw text. */
+  remoteAddress: string | undefined;
+  /** The walked part of the chain, client first, peer last. */
+  addresses: string[];
+  /** The public scheme (wsgi.url_scheme). */
+  protocol: 'http' | 'https';
+  /** `protocol === 'https'`. */
+  secure: boolean;
+  /** Lower-case public hostname; IPv6 in brackets. */
+  hostname: string;
+  /** The public port (SERVER_PORT). */
+  port: number;
+  /** `hostname[:port]`, port omitted when it is the default for `protocol` (HTTP_HOST). */
+  host: string;
+  /** SERVER_NAME: X-Forwarded-Server if applied, else `hostname`. */
+  serverName: string;
+  /** The mount point (SCRIPT_NAME): `''` or `/x/y` without a trailing slash. */
+  prefix: string;
+  /** Lower-case names of the headers whose values were used. */
+  applied: string[];
+  /** Every value that was not used, and why. */
+  rejected: RejectEvent[];
+  /** `false` only when `allowedHosts` is set and the hostname is not in it. */
+  hostAllowed: boolean;
+  /** What the request carried before it was rewritten. */
+  original: {
+    /** `req.socket.remoteAddress` as it was. */
+    remoteAddress: string | undefined;
+    /** The Host header as it was. */
+    host: string | undefined;
+    /** The scheme of the hop that reached this server. */
+    protocol: 'http' | 'https';
+    /** A copy of `req.headers` as it was. */
+    headers: Record<string, string | string[] | undefined>;
+  };
+}
+
+/** A Connect/Express-style `next` callback. */
+export type NextFunction = (err?: unknown) => void;
+
+/** The middleware returned by {@link trustedProxy}. */
+export interface TrustedProxyMiddleware {
+  (req: IncomingMessage, res: import('node:http').ServerResponse, next: NextFunction): void;
+  /** Wraps a plain `node:http` listener: processes each request, answers 400 itself for a host not allowed. */
+  wrap<Req extends IncomingMessage, Res extends import('node:http').ServerResponse>(
+    listener: (req: Req, res: Res) => void,
+  ): (req: Req, res: Res) => void;
+  /** Applies the rules to `req` now and returns its {@link ProxyInfo} (idempotent). */
+  process(req: IncomingMessage): ProxyInfo;
+}
+
+/** A WSGI-style environ for {@link reconstructUrl} (PEP 3333). */
+export interface WsgiEnviron {
+  'wsgi.url_scheme': string;
+  HTTP_HOST?: string | undefined;
+  SERVER_NAME?: string | undefined;
+  SERVER_PORT?: string | undefined;
+  SCRIPT_NAME?: string | undefined;
+  PATH_INFO?: string | undefined;
+  QUERY_STRING?: string | undefined;
+  [key: string]: unknown;
+}

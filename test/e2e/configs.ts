@@ -1,0 +1,277 @@
+// Configuration files for the three proxies, written the way their users write them.
+// Only ports, addresses and file paths differ from the recipes in docs/proxies.md.
+import { APACHE, BACKEND_HOST, BACKENDS, HAPROXY, NGINX } from './topology.js';
+
+export interface Paths {
+  dir: string;
+  cert: string;
+  key: string;
+  /** cert + key in one file, for HAProxy. */
+  pem: string;
+}
+
+const backendUrl = (port: number) => `http://${BACKEND_HOST}:${port}/`;
+
+// ---------------------------------------------------------------- Apache httpd
+
+function apacheDefaultVhost(port: number, tls: boolean, paths: Paths): string {
+  // The article puts `Require all denied` straight into <VirtualHost>, which Apache 2.4 refuses
+  // (AH00526 "Require not allowed in <VirtualHost> context"); it has to sit in a <Location>.
+  return `
+<VirtualHost _default_:${port}>
+    ServerName default.invalid
+${tls ? sslLines(paths) : ''}    <Location "/">
+        Require all denied
+    </Location>
+</VirtualHost>`;
+}
+
+function sslLines(paths: Paths): string {
+  return `    SSLEngine On
+    SSLCertificateFile ${paths.cert}
+    SSLCertificateKeyFile ${paths.key}
+`;
+}
+
+/** The article's vhosts: www = bare ProxyPass, blog = fixed X-Forwarded-Port, wiki = mod_rewrite variant. */
+function apacheArticle(paths: Paths): string {
+  const { http, https } = APACHE;
+  return `
+# ---- The article's configuration (80 -> ${http}, 443 -> ${https}, docker.example.com:800N -> backend:1800N)
+${apacheDefaultVhost(http, false, paths)}
+
+# www.example.com
+<VirtualHost *:${http}>
+    ServerName www.example.com
+    ProxyPass / ${backendUrl(BACKENDS.www.port)}
+</VirtualHost>
+
+# blog.example.com
+<VirtualHost *:${http}>
+    ServerName blog.example.com
+    ProxyPass / ${backendUrl(BACKENDS.blog.port)}
+    RequestHeader set X-Forwarded-Port ${http}
+</VirtualHost>
+
+# wiki.example.com
+<VirtualHost *:${http}>
+    ServerName wiki.example.com
+    ProxyPass / ${backendUrl(BACKENDS.wiki.port)}
+    RewriteEngine On
+    RewriteRule .* - [E=SERVER_PORT:%{SERVER_PORT},NE]
+    RequestHeader set X-Forwarded-Port %{SERVER_PORT}e
+</VirtualHost>
+${apacheDefaultVhost(https, true, paths)}
+
+# blog.example.com over TLS, exactly as the article's last configuration
+<VirtualHost *:${https}>
+    ServerName blog.example.com
+${sslLines(paths)}    ProxyPass / ${backendUrl(BACKENDS.blog.port)}
+    RequestHeader set X-Forwarded-Port ${https}
+    RequestHeader set X-Forwarded-Scheme https
+</VirtualHost>
+
+# wiki.example.com over TLS (addition: the mod_rewrite variant with the scheme header)
+<VirtualHost *:${https}>
+    ServerName wiki.example.com
+${sslLines(paths)}    ProxyPass / ${backendUrl(BACKENDS.wiki.port)}
+    RewriteEngine On
+    RewriteRule .* - [E=SERVER_PORT:%{SERVER_PORT},NE]
+    RequestHeader set X-Forwarded-Port %{SERVER_PORT}e
+    RequestHeader set X-Forwarded-Scheme https
+</VirtualHost>
+`;
+}
+
+/**
+ * The fixed recipe (docs/proxies.md): every vhost on every port sets every header the backend
+ * trusts, so nothing a client sends passes through. The article's port-80 vhost leaves
+ * X-Forwarded-Scheme to the client, and its bare-ProxyPass vhost leaves X-Forwarded-Port.
+ */
+function apacheFixed(paths: Paths): string {
+  const { fixedHttp, fixedHttps } = APACHE;
+  const site = (name: string, port: number, backend: number, tls: boolean) => `
+<VirtualHost *:${port}>
+    ServerName ${name}
+${tls ? sslLines(paths) : ''}    ProxyPass / ${backendUrl(backend)}
+    RequestHeader set X-Forwarded-Port ${port}
+    RequestHeader set X-Forwarded-Scheme ${tls ? 'https' : 'http'}
+</VirtualHost>`;
+  return `
+# ---- The fixed recipe (80 -> ${fixedHttp}, 443 -> ${fixedHttps})
+${apacheDefaultVhost(fixedHttp, false, paths)}
+${site('www.example.com', fixedHttp, BACKENDS.www.port, false)}
+${site('blog.example.com', fixedHttp, BACKENDS.blog.port, false)}
+${apacheDefaultVhost(fixedHttps, true, paths)}
+${site('www.example.com', fixedHttps, BACKENDS.www.port, true)}
+${site('blog.example.com', fixedHttps, BACKENDS.blog.port, true)}
+`;
+}
+
+/** Inner hop of the chain: bare ProxyPass vhosts, which append and never overwrite (finding 4). */
+function apacheInner(paths: Paths): string {
+  const { inner } = APACHE;
+  const site = (name: string, backend: number) => `
+<VirtualHost *:${inner}>
+    ServerName ${name}
+    ProxyPass / ${backendUrl(backend)}
+</VirtualHost>`;
+  return `
+# ---- Inner hop of the chain nginx -> Apache -> backend
+${apacheDefaultVhost(inner, false, paths)}
+${site('blog.example.com', BACKENDS.chainBoth.port)}
+${site('wiki.example.com', BACKENDS.chainInner.port)}
+${site('www.example.com', BACKENDS.chainWww.port)}
+`;
+}
+
+export function apacheConfig(paths: Paths): string {
+  const { listen, source, http, https, fixedHttp, fixedHttps, inner } = APACHE;
+  const modules = [
+    'mpm_event',
+    'authz_core',
+    'headers',
+    'rewrite',
+    'proxy',
+    'proxy_http',
+    'socache_shmcb',
+    'ssl',
+  ];
+  const asRoot = process.getuid?.() === 0;
+  return `# Generated by test/e2e/configs.ts
+ServerRoot ${paths.dir}
+DefaultRuntimeDir ${paths.dir}/apache-run
+PidFile ${paths.dir}/apache.pid
+ErrorLog ${paths.dir}/apache.error.log
+LogLevel warn
+ServerName localhost
+${asRoot ? 'User www-data\nGroup www-data\n' : ''}${modules.map((m) => `LoadModule ${m}_module /usr/lib/apache2/modules/mod_${m}.so`).join('\n')}
+
+StartServers 1
+ServerLimit 1
+ThreadsPerChild 25
+MaxRequestWorkers 25
+KeepAliveTimeout 2
+SSLSessionCache none
+SSLRandomSeed startup builtin
+
+Listen ${listen}:${http}
+Listen ${listen}:${https}
+Listen ${listen}:${fixedHttp}
+Listen ${listen}:${fixedHttps}
+Listen ${listen}:${inner}
+
+# Without this, Apache connects to the backend from 127.0.0.1, like an unbound local client.
+ProxySourceAddress ${source}
+${apacheArticle(paths)}${apacheFixed(paths)}${apacheInner(paths)}`;
+}
+
+// ---------------------------------------------------------------------- nginx
+
+/** The proxy_set_header set most nginx guides give. Repeated in every location, because a
+ *  location with any proxy_set_header of its own inherits none from the server block. */
+function nginxHeaders(hostHeader: string): string {
+  return `            proxy_set_header Host $host;
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            proxy_set_header X-Forwarded-Proto $scheme;
+            proxy_set_header X-Forwarded-Host ${hostHeader};
+            proxy_set_header X-Forwarded-Port $server_port;
+            proxy_set_header X-Real-IP $remote_addr;`;
+}
+
+export function nginxConfig(paths: Paths): string {
+  const { listen, source, http, https, edgeHttp, edgeHttps } = NGINX;
+  const app = backendUrl(BACKENDS.nginx.port);
+  const inner = `http://${APACHE.listen}:${APACHE.inner}`;
+  const tls = `        ssl_certificate ${paths.cert};
+        ssl_certificate_key ${paths.key};`;
+  const edge = (serverName: string, hostHeader: string) => `
+    server {
+        listen ${listen}:${edgeHttp};
+        listen ${listen}:${edgeHttps} ssl;
+        server_name ${serverName};
+${tls}
+        location / {
+            proxy_pass ${inner};
+${nginxHeaders(hostHeader)}
+            proxy_set_header X-Forwarded-Prefix "";
+        }
+    }`;
+  return `# Generated by test/e2e/configs.ts
+${process.getuid?.() === 0 ? 'user www-data;\n' : ''}worker_processes 1;
+pid ${paths.dir}/nginx.pid;
+error_log ${paths.dir}/nginx.error.log warn;
+events { worker_connections 64; }
+http {
+    access_log off;
+    client_body_temp_path ${paths.dir}/nginx-body;
+    proxy_temp_path ${paths.dir}/nginx-proxy;
+    fastcgi_temp_path ${paths.dir}/nginx-fastcgi;
+    uwsgi_temp_path ${paths.dir}/nginx-uwsgi;
+    scgi_temp_path ${paths.dir}/nginx-scgi;
+    proxy_bind ${source};
+
+    # Direct: nginx -> backend
+    server {
+        listen ${listen}:${http};
+        listen ${listen}:${https} ssl;
+        server_name blog.example.com;
+${tls}
+        location /app/ {
+            proxy_pass ${app};
+${nginxHeaders('$host')}
+            proxy_set_header X-Forwarded-Prefix /app;
+        }
+        location / {
+            proxy_pass ${app};
+${nginxHeaders('$host')}
+            # Drop a client's X-Forwarded-Prefix here, or it passes through unchanged.
+            proxy_set_header X-Forwarded-Prefix "";
+        }
+    }
+
+    # Chain edge: nginx -> Apache (inner) -> backend
+${edge('blog.example.com wiki.example.com', '$host')}
+    # The other common form, which keeps the port.
+${edge('www.example.com', '$host:$server_port')}
+}
+`;
+}
+
+// -------------------------------------------------------------------- HAProxy
+
+export function haproxyConfig(paths: Paths): string {
+  const { listen, source, http, https, xffHttp, xffHttps } = HAPROXY;
+  // Same headers on both; only the backend (and what it trusts) differs.
+  const haproxyListen = (name: string, plain: number, tls: number, backend: number) => `
+listen ${name}
+    bind ${listen}:${plain}
+    bind ${listen}:${tls} ssl crt ${paths.pem}
+    option forwardfor
+    # The often-shown \`set-header X-Forwarded-Proto https if { ssl_fc }\` leaves a plain-HTTP
+    # client's own value in place; this form always overwrites it.
+    http-request set-header X-Forwarded-Proto %[ssl_fc,iif(https,http)]
+    # RFC 7239 Forwarded: \`option forwarded\` arrived in HAProxy 2.8; Debian 12 ships 2.6.
+.if version_atleast(2.8)
+    option forwarded proto host for
+.else
+    http-request add-header Forwarded "proto=%[ssl_fc,iif(https,http)];host=\\"%[req.hdr(host)]\\";for=%[src]"
+.endif
+    server app ${BACKEND_HOST}:${backend} source ${source}
+`;
+  return `# Generated by test/e2e/configs.ts
+global
+    log stderr format raw local0 info
+    maxconn 256
+
+defaults
+    mode http
+    log global
+    option httplog
+    timeout connect 5s
+    timeout client 30s
+    timeout server 30s
+
+${haproxyListen('forwarded', http, https, BACKENDS.haproxy.port)}
+${haproxyListen('xff', xffHttp, xffHttps, BACKENDS.haproxyXff.port)}`;
+}
