@@ -47,7 +47,14 @@ function isTchar(c: number): boolean {
 
 /** qdtext = HTAB / SP / %x21 / %x23-5B / %x5D-7E / obs-text */
 function isQdtext(c: number): boolean {
-  return c === 0x09 || c === 0x20 || c === 0x21 || (c >= 0x23 && c <= 0x5b) || (c >= 0x5d && c <= 0x7e) || (c >= 0x80 && c <= 0xff);
+  return (
+    c === 0x09 ||
+    c === 0x20 ||
+    c === 0x21 ||
+    (c >= 0x23 && c <= 0x5b) ||
+    (c >= 0x5d && c <= 0x7e) ||
+    (c >= 0x80 && c <= 0xff)
+  );
 }
 
 /** quoted-pair = "\" ( HTAB / SP / VCHAR / obs-text ) */

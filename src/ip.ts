@@ -255,7 +255,12 @@ function isObfuscatedTail(s: string, start: number, end: number): boolean {
  * ids dropped. `allowObfuscatedPort` admits RFC 7239's `:_obf` port. `unknown`, obfuscated
  * identifiers, `0.0.0.0`, `::` and anything else give `undefined`.
  */
-export function parseNode(s: string, start = 0, end = s.length, allowObfuscatedPort = false): ParsedIp | undefined {
+export function parseNode(
+  s: string,
+  start = 0,
+  end = s.length,
+  allowObfuscatedPort = false,
+): ParsedIp | undefined {
   if (end <= start) return undefined;
   let ip: ParsedIp | undefined;
   if (s.charCodeAt(start) === 0x5b /* [ */) {

@@ -3,6 +3,8 @@
  * throws `TrustedProxyConfigError` naming the value. The per-request path never validates
  * configuration again.
  */
+
+import type { IncomingMessage } from 'node:http';
 import { configError } from './errors.js';
 import { parseIp } from './ip.js';
 import {
@@ -16,12 +18,9 @@ import {
 import { compileTrust, type Trust } from './trust.js';
 import type { RejectEvent, TrustedProxyOptions } from './types.js';
 import { parseHost } from './values.js';
-import type { IncomingMessage } from 'node:http';
 
 /** `allowedHosts` compiled: exact names and `*.suffix` patterns, all canonical. */
-export interface HostMatcher {
-  (hostname: string): boolean;
-}
+export type HostMatcher = (hostname: string) => boolean;
 
 /** The result of {@link compileOptions}: what the per-request code reads. */
 export interface CompiledOptions {
@@ -37,7 +36,13 @@ export interface CompiledOptions {
   readonly onReject: ((event: RejectEvent, req: IncomingMessage) => void) | undefined;
 }
 
-const KNOWN_OPTIONS = new Set(['trustedHeaders', 'trustedProxies', 'allowedHosts', 'rewriteLocation', 'onReject']);
+const KNOWN_OPTIONS = new Set([
+  'trustedHeaders',
+  'trustedProxies',
+  'allowedHosts',
+  'rewriteLocation',
+  'onReject',
+]);
 
 function knownNames(): string {
   return TRUSTABLE_NAMES.join(', ');
@@ -45,10 +50,16 @@ function knownNames(): string {
 
 function compileHeaders(value: unknown): { trusted: boolean[]; groups: HeaderDef[][]; names: string[] } {
   if (!Array.isArray(value)) {
-    throw configError(`trustedHeaders must be a non-empty array of header names (known: ${knownNames()})`, value);
+    throw configError(
+      `trustedHeaders must be a non-empty array of header names (known: ${knownNames()})`,
+      value,
+    );
   }
   if (value.length === 0) {
-    throw configError(`trustedHeaders is empty; name the headers your proxies set (known: ${knownNames()})`, value);
+    throw configError(
+      `trustedHeaders is empty; name the headers your proxies set (known: ${knownNames()})`,
+      value,
+    );
   }
   const trusted: boolean[] = REGISTRY.map(() => false);
   const groups: HeaderDef[][] = Array.from({ length: GROUP_COUNT }, () => []);
@@ -56,9 +67,13 @@ function compileHeaders(value: unknown): { trusted: boolean[]; groups: HeaderDef
   for (const name of value as unknown[]) {
     if (typeof name !== 'string') throw configError('trustedHeaders entries must be strings', name);
     const def = findHeader(name.trim());
-    if (def === undefined) throw configError(`unknown header in trustedHeaders (known: ${knownNames()})`, name);
+    if (def === undefined)
+      throw configError(`unknown header in trustedHeaders (known: ${knownNames()})`, name);
     if (def.kind === 'never') {
-      throw configError('this header can never be trusted: it lets a client choose the URL the app routes', name);
+      throw configError(
+        'this header can never be trusted: it lets a client choose the URL the app routes',
+        name,
+      );
     }
     if (trusted[def.id]) continue; /* duplicates are ignored */
     trusted[def.id] = true;
@@ -104,7 +119,9 @@ function compileAllowedHosts(value: unknown): HostMatcher | undefined {
   }
   return (hostname) => {
     const name =
-      hostname.length > 1 && hostname.charCodeAt(hostname.length - 1) === 0x2e ? hostname.slice(0, -1) : hostname;
+      hostname.length > 1 && hostname.charCodeAt(hostname.length - 1) === 0x2e
+        ? hostname.slice(0, -1)
+        : hostname;
     if (exact.has(name)) return true;
     for (const suffix of suffixes) {
       if (name.length > suffix.length && name.endsWith(suffix)) return true;
@@ -118,7 +135,10 @@ function compileAllowedHosts(value: unknown): HostMatcher | undefined {
  */
 export function compileOptions(options: TrustedProxyOptions): CompiledOptions {
   if (options === null || typeof options !== 'object') {
-    throw configError('trustedProxy() needs an options object with trustedHeaders and trustedProxies', options);
+    throw configError(
+      'trustedProxy() needs an options object with trustedHeaders and trustedProxies',
+      options,
+    );
   }
   for (const key of Object.keys(options)) {
     if (!KNOWN_OPTIONS.has(key)) {
@@ -129,7 +149,10 @@ export function compileOptions(options: TrustedProxyOptions): CompiledOptions {
     throw configError(`trustedHeaders is required (known: ${knownNames()})`, undefined);
   }
   if (options.trustedProxies === undefined || options.trustedProxies === null) {
-    throw configError('trustedProxies is required: the addresses or CIDR ranges of your proxies', options.trustedProxies);
+    throw configError(
+      'trustedProxies is required: the addresses or CIDR ranges of your proxies',
+      options.trustedProxies,
+    );
   }
   const headers = compileHeaders(options.trustedHeaders);
   const trust = compileTrust(options.trustedProxies);

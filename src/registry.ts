@@ -40,7 +40,13 @@ export interface HeaderDef {
 }
 
 const DEFS: ReadonlyArray<Omit<HeaderDef, 'id'>> = [
-  { name: 'x-forwarded-for', canonical: 'X-Forwarded-For', groups: [GROUP_CLIENT], kind: 'node-list', list: true },
+  {
+    name: 'x-forwarded-for',
+    canonical: 'X-Forwarded-For',
+    groups: [GROUP_CLIENT],
+    kind: 'node-list',
+    list: true,
+  },
   {
     name: 'forwarded',
     canonical: 'Forwarded',
@@ -51,8 +57,20 @@ const DEFS: ReadonlyArray<Omit<HeaderDef, 'id'>> = [
   { name: 'x-real-ip', canonical: 'X-Real-IP', groups: [GROUP_CLIENT], kind: 'node', list: false },
   { name: 'x-client-ip', canonical: 'X-Client-IP', groups: [GROUP_CLIENT], kind: 'node', list: false },
   { name: 'true-client-ip', canonical: 'True-Client-IP', groups: [GROUP_CLIENT], kind: 'node', list: false },
-  { name: 'cf-connecting-ip', canonical: 'CF-Connecting-IP', groups: [GROUP_CLIENT], kind: 'node', list: false },
-  { name: 'fastly-client-ip', canonical: 'Fastly-Client-IP', groups: [GROUP_CLIENT], kind: 'node', list: false },
+  {
+    name: 'cf-connecting-ip',
+    canonical: 'CF-Connecting-IP',
+    groups: [GROUP_CLIENT],
+    kind: 'node',
+    list: false,
+  },
+  {
+    name: 'fastly-client-ip',
+    canonical: 'Fastly-Client-IP',
+    groups: [GROUP_CLIENT],
+    kind: 'node',
+    list: false,
+  },
   {
     name: 'x-cluster-client-ip',
     canonical: 'X-Cluster-Client-IP',
@@ -71,7 +89,13 @@ const DEFS: ReadonlyArray<Omit<HeaderDef, 'id'>> = [
     kind: 'server',
     list: true,
   },
-  { name: 'x-forwarded-proto', canonical: 'X-Forwarded-Proto', groups: [GROUP_SCHEME], kind: 'proto', list: true },
+  {
+    name: 'x-forwarded-proto',
+    canonical: 'X-Forwarded-Proto',
+    groups: [GROUP_SCHEME],
+    kind: 'proto',
+    list: true,
+  },
   {
     name: 'x-forwarded-scheme',
     canonical: 'X-Forwarded-Scheme',
@@ -81,10 +105,28 @@ const DEFS: ReadonlyArray<Omit<HeaderDef, 'id'>> = [
   },
   { name: 'x-scheme', canonical: 'X-Scheme', groups: [GROUP_SCHEME], kind: 'proto', list: false },
   { name: 'x-url-scheme', canonical: 'X-Url-Scheme', groups: [GROUP_SCHEME], kind: 'proto', list: false },
-  { name: 'x-forwarded-https', canonical: 'X-Forwarded-HTTPS', groups: [GROUP_SCHEME], kind: 'flag', list: false },
-  { name: 'x-forwarded-ssl', canonical: 'X-Forwarded-SSL', groups: [GROUP_SCHEME], kind: 'flag', list: false },
+  {
+    name: 'x-forwarded-https',
+    canonical: 'X-Forwarded-HTTPS',
+    groups: [GROUP_SCHEME],
+    kind: 'flag',
+    list: false,
+  },
+  {
+    name: 'x-forwarded-ssl',
+    canonical: 'X-Forwarded-SSL',
+    groups: [GROUP_SCHEME],
+    kind: 'flag',
+    list: false,
+  },
   { name: 'x-https', canonical: 'X-HTTPS', groups: [GROUP_SCHEME], kind: 'flag', list: false },
-  { name: 'front-end-https', canonical: 'Front-End-Https', groups: [GROUP_SCHEME], kind: 'flag', list: false },
+  {
+    name: 'front-end-https',
+    canonical: 'Front-End-Https',
+    groups: [GROUP_SCHEME],
+    kind: 'flag',
+    list: false,
+  },
   {
     name: 'x-forwarded-prefix',
     canonical: 'X-Forwarded-Prefix',

@@ -124,7 +124,8 @@ class ForwardedChain {
       const element = this.fromRight[k]!;
       if (element.malformed) continue;
       const pairs: string[] = [];
-      const node = element.for === undefined ? undefined : parseNode(element.for, 0, element.for.length, true);
+      const node =
+        element.for === undefined ? undefined : parseNode(element.for, 0, element.for.length, true);
       if (node !== undefined) pairs.push(`for=${forwardedValue(bracket(node))}`);
       const host = element.host === undefined ? undefined : parseHost(element.host);
       if (host !== undefined) pairs.push(`host=${forwardedValue(formatHost(host))}`);
@@ -165,7 +166,12 @@ interface ClientResult {
   forwardedIndex: number;
 }
 
-function walkList(value: string, trust: CompiledOptions['trust'], header: string, events: RejectEvent[] | undefined) {
+function walkList(
+  value: string,
+  trust: CompiledOptions['trust'],
+  header: string,
+  events: RejectEvent[] | undefined,
+) {
   const chain: ParsedIp[] = [];
   let end = value.length;
   let invalid = false;
@@ -174,7 +180,8 @@ function walkList(value: string, trust: CompiledOptions['trust'], header: string
     const ip = parseNode(value, cursor.start, cursor.end);
     if (ip === undefined) {
       // A non-IP node (unknown, garbage) stops the walk; the proxy that reported it is the client.
-      if (events !== undefined) reject(events, header, value.slice(cursor.start, cursor.end), 'invalid-address');
+      if (events !== undefined)
+        reject(events, header, value.slice(cursor.start, cursor.end), 'invalid-address');
       invalid = true;
       break;
     }
@@ -200,7 +207,8 @@ function walkForwarded(
       if (events !== undefined) reject(events, 'forwarded', element.text, 'invalid-address');
     } else {
       ip = parseNode(element.for, 0, element.for.length, true);
-      if (ip === undefined && events !== undefined) reject(events, 'forwarded', element.for, 'invalid-address');
+      if (ip === undefined && events !== undefined)
+        reject(events, 'forwarded', element.for, 'invalid-address');
     }
     if (ip === undefined) {
       invalid = true;
@@ -213,7 +221,12 @@ function walkForwarded(
 }
 
 function finishWalk(chain: ParsedIp[], invalid: boolean, forwardedIndex: number): ClientResult {
-  return { hops: invalid ? chain.length + 1 : Math.max(1, chain.length), chain, used: chain.length > 0, forwardedIndex };
+  return {
+    hops: invalid ? chain.length + 1 : Math.max(1, chain.length),
+    chain,
+    used: chain.length > 0,
+    forwardedIndex,
+  };
 }
 
 function singleNode(value: string, header: string, events: RejectEvent[] | undefined): ClientResult {
@@ -337,7 +350,9 @@ export function resolveRequest(options: CompiledOptions, facts: RequestFacts): R
     }
     const forwardedValueText = options.trusted[FORWARDED.id] === true ? present[FORWARDED.id] : undefined;
     const forwarded =
-      forwardedValueText === undefined ? undefined : new ForwardedChain(forwardedLines(facts, forwardedValueText));
+      forwardedValueText === undefined
+        ? undefined
+        : new ForwardedChain(forwardedLines(facts, forwardedValueText));
     let forwardedUsed = false;
     let forwardedRewriteIndex = -1;
     const keep = new Set<HeaderDef>();
@@ -465,7 +480,8 @@ export function resolveRequest(options: CompiledOptions, facts: RequestFacts): R
         if (forwardedUsed) {
           applied.push(def.name);
           const rewritten = forwarded!.rewrite(forwardedRewriteIndex);
-          if (rewritten !== present[def.id]) edits.push([def.name, rewritten.length > 0 ? rewritten : undefined]);
+          if (rewritten !== present[def.id])
+            edits.push([def.name, rewritten.length > 0 ? rewritten : undefined]);
           continue;
         }
       }
@@ -476,7 +492,8 @@ export function resolveRequest(options: CompiledOptions, facts: RequestFacts): R
   // R10: one coherent origin.
   const protocol = schemeValue ?? transport;
   const hostHeader = headers.host;
-  const hostText = typeof hostHeader === 'string' ? hostHeader : Array.isArray(hostHeader) ? hostHeader[0] : undefined;
+  const hostText =
+    typeof hostHeader === 'string' ? hostHeader : Array.isArray(hostHeader) ? hostHeader[0] : undefined;
   let requestHost: HostValue | undefined;
   if (hostText !== undefined) {
     requestHost = parseHost(hostText);
@@ -493,7 +510,8 @@ export function resolveRequest(options: CompiledOptions, facts: RequestFacts): R
   if (forwardedHost !== undefined && forwardedHost.port !== 0) port = forwardedHost.port;
   else if (portValue !== undefined) port = Number(portValue);
   else if (forwardedHost !== undefined) port = defaultPort(protocol);
-  else if (requestHost !== undefined) port = requestHost.port !== 0 ? requestHost.port : defaultPort(protocol);
+  else if (requestHost !== undefined)
+    port = requestHost.port !== 0 ? requestHost.port : defaultPort(protocol);
   else if (schemeValue !== undefined) port = defaultPort(protocol);
   else port = facts.localPort !== undefined && facts.localPort > 0 ? facts.localPort : defaultPort(protocol);
 

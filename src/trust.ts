@@ -48,7 +48,8 @@ function netmaskToPrefix(mask: number): number {
 }
 
 function parsePrefixLength(text: string, max: number, entry: string): number {
-  if (text.length === 0 || text.length > 3) throw configError(`invalid prefix length in trustedProxies`, entry);
+  if (text.length === 0 || text.length > 3)
+    throw configError(`invalid prefix length in trustedProxies`, entry);
   let value = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
@@ -68,7 +69,9 @@ function looksLikeHostname(text: string): boolean {
     const c = text.charCodeAt(i);
     const lower = c | 0x20;
     if (lower >= 0x61 && lower <= 0x7a) letters = true;
-    else if (!((c >= 0x30 && c <= 0x39) || c === 0x2d /* - */ || c === 0x2e /* . */ || c === 0x5f /* _ */)) {
+    else if (
+      !(((c >= 0x30 && c <= 0x39) || c === 0x2d /* - */ || c === 0x2e /* . */ || c === 0x5f) /* _ */)
+    ) {
       return false;
     }
   }
@@ -83,7 +86,10 @@ export function parseTrustEntry(entry: string): TrustEntry {
   const ip = parseIp(addressText, 0, addressText.length, false);
   if (ip === undefined) {
     if (looksLikeHostname(addressText)) {
-      throw configError('hostnames are not allowed in trustedProxies (no DNS lookups; use an IP or CIDR)', entry);
+      throw configError(
+        'hostnames are not allowed in trustedProxies (no DNS lookups; use an IP or CIDR)',
+        entry,
+      );
     }
     throw configError('invalid IP address in trustedProxies', entry);
   }
@@ -102,7 +108,8 @@ export function parseTrustEntry(entry: string): TrustEntry {
       if (v4 === 0) throw configError('the unspecified address never identifies a proxy', entry);
       return { family: 4, network: v4, prefix: 32 };
     }
-    if (words.every((w) => w === 0)) throw configError('the unspecified address never identifies a proxy', entry);
+    if (words.every((w) => w === 0))
+      throw configError('the unspecified address never identifies a proxy', entry);
     return { family: 6, words, prefix: 128 };
   }
   const prefixText = entry.slice(slash + 1);
@@ -145,7 +152,8 @@ export function splitList(text: string): string[] {
   let start = -1;
   for (let i = 0; i <= text.length; i++) {
     const c = i < text.length ? text.charCodeAt(i) : 0x2c;
-    const separator = c === 0x2c /* , */ || c === 0x20 /* SP */ || c === 0x09 /* HTAB */ || c === 0x0a || c === 0x0d;
+    const separator =
+      c === 0x2c /* , */ || c === 0x20 /* SP */ || c === 0x09 /* HTAB */ || c === 0x0a || c === 0x0d;
     if (separator) {
       if (start >= 0) out.push(text.slice(start, i));
       start = -1;
@@ -164,7 +172,11 @@ function describeEntry(e: TrustEntry): string {
   return `${formatIPv6(e.words)}/${e.prefix}`;
 }
 
-function withMeta(fn: (ip: ParsedIp | undefined, hop: number) => boolean, hopCount: number, description: string): Trust {
+function withMeta(
+  fn: (ip: ParsedIp | undefined, hop: number) => boolean,
+  hopCount: number,
+  description: string,
+): Trust {
   const trust = fn as Trust;
   Object.defineProperty(trust, 'hopCount', { value: hopCount });
   Object.defineProperty(trust, 'description', { value: description });
@@ -243,7 +255,7 @@ export function compileTrust(value: TrustedProxies): Trust {
       if (ip.family === 4) {
         const a = ip.v4;
         for (let i = 0; i < v4Count; i += 2) {
-          if (((a & v4Table[i + 1]!) >>> 0) === v4Table[i]) return true;
+          if ((a & v4Table[i + 1]!) >>> 0 === v4Table[i]) return true;
         }
         return false;
       }

@@ -52,7 +52,12 @@ export function encodeUriPath(text: string, fragment = false): string {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (isUriChar(c)) continue;
-    if (c === 0x25 /* % */ && i + 2 < text.length && isHex(text.charCodeAt(i + 1)) && isHex(text.charCodeAt(i + 2))) {
+    if (
+      c === 0x25 /* % */ &&
+      i + 2 < text.length &&
+      isHex(text.charCodeAt(i + 1)) &&
+      isHex(text.charCodeAt(i + 2))
+    ) {
       continue;
     }
     if (c === 0x23 /* # */ && fragment && !hashSeen) {
@@ -80,7 +85,11 @@ function utf8(code: number): string {
   if (code < 0x80) return percentEncode(code);
   if (code < 0x800) return percentEncode(0xc0 | (code >> 6)) + percentEncode(0x80 | (code & 63));
   if (code < 0x10000) {
-    return percentEncode(0xe0 | (code >> 12)) + percentEncode(0x80 | ((code >> 6) & 63)) + percentEncode(0x80 | (code & 63));
+    return (
+      percentEncode(0xe0 | (code >> 12)) +
+      percentEncode(0x80 | ((code >> 6) & 63)) +
+      percentEncode(0x80 | (code & 63))
+    );
   }
   return (
     percentEncode(0xf0 | (code >> 18)) +

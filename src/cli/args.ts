@@ -84,7 +84,10 @@ function pick(
 }
 
 /** Parses argv (without `node` and the script) and the environment. Throws {@link UsageError}. */
-export function parseCommand(argv: readonly string[], env: Record<string, string | undefined>): ParsedCommand {
+export function parseCommand(
+  argv: readonly string[],
+  env: Record<string, string | undefined>,
+): ParsedCommand {
   let parsed: ReturnType<typeof parseFlags>;
   try {
     parsed = parseFlags(argv);

@@ -99,7 +99,10 @@ export function renderHtml(report: DemoReport): string {
     sections.push(
       '<h2>ProxyInfo</h2><table>',
       row('remoteAddress', info.remoteAddress ?? '-'),
-      row('peerAddress', `${info.peerAddress ?? '(unix socket)'} (${info.trusted ? 'trusted' : 'not trusted'})`),
+      row(
+        'peerAddress',
+        `${info.peerAddress ?? '(unix socket)'} (${info.trusted ? 'trusted' : 'not trusted'})`,
+      ),
       row('addresses', info.addresses.join(' → ') || '-'),
       row('protocol', info.protocol),
       row('host', info.host),

@@ -21,7 +21,8 @@ function describe(value: unknown): string {
  */
 export async function loadApp(path: string, cwd: string = process.cwd()): Promise<AppListener> {
   const file = resolve(cwd, path);
-  if (!existsSync(file)) throw new UsageError(`cannot load app ${JSON.stringify(path)}: no such file ${file}`);
+  if (!existsSync(file))
+    throw new UsageError(`cannot load app ${JSON.stringify(path)}: no such file ${file}`);
   let mod: Record<string, unknown>;
   try {
     mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
@@ -37,7 +38,9 @@ export async function loadApp(path: string, cwd: string = process.cwd()): Promis
   }
   if (typeof candidate !== 'function') {
     const hint =
-      candidate !== null && typeof candidate === 'object' && typeof (candidate as { listen?: unknown }).listen === 'function'
+      candidate !== null &&
+      typeof candidate === 'object' &&
+      typeof (candidate as { listen?: unknown }).listen === 'function'
         ? ' (export the app or listener itself, not a server: trusted-proxy creates and listens on its own)'
         : '';
     throw new UsageError(
