@@ -72,7 +72,8 @@ function rewriteRawHeaders(
         const edit = edits.find((e) => e[0] === lower);
         if (edit !== undefined) {
           if (edit[1] === undefined || replaced?.includes(lower)) continue;
-          (replaced ??= []).push(lower);
+          if (replaced === undefined) replaced = [];
+          replaced.push(lower);
           value = edit[1];
         }
       }
@@ -125,15 +126,15 @@ export function processRequest(options: CompiledOptions, req: IncomingMessage): 
   const originalHost = typeof hostHeader === 'string' ? hostHeader : undefined;
 
   // Remember what changes, so original.headers can be rebuilt only if someone reads it.
-  let undo: Array<[string, string | string[] | undefined]> | undefined;
+  const undo: Array<[string, string | string[] | undefined]> = [];
   for (const [name, value] of edits) {
-    (undo ??= []).push([name, headers[name]]);
+    undo.push([name, headers[name]]);
     if (value === undefined) delete headers[name];
     else headers[name] = value;
   }
   const hostChanged = originalHost !== info.host;
   if (hostChanged) {
-    (undo ??= []).push(['host', hostHeader]);
+    undo.push(['host', hostHeader]);
     headers.host = info.host;
   }
   if ((edits.length > 0 || hostChanged) && facts.rawHeaders !== undefined) {
@@ -151,12 +152,10 @@ export function processRequest(options: CompiledOptions, req: IncomingMessage): 
       get headers(): Headers {
         if (originalHeaders === undefined) {
           originalHeaders = { ...headers };
-          if (changes !== undefined) {
-            for (let i = changes.length - 1; i >= 0; i--) {
-              const [name, value] = changes[i]!;
-              if (value === undefined) delete originalHeaders[name];
-              else originalHeaders[name] = value;
-            }
+          for (let i = changes.length - 1; i >= 0; i--) {
+            const [name, value] = changes[i]!;
+            if (value === undefined) delete originalHeaders[name];
+            else originalHeaders[name] = value;
           }
         }
         return originalHeaders;

@@ -164,30 +164,37 @@ export function installLocationRewrite(res: ServerResponse, info: ProxyInfo): vo
   }
 
   const { setHeader, appendHeader, writeHead } = res;
-  // writeHead hands its headers to setHeader/appendHeader when earlier headers exist; they are
-  // already rewritten then, and rewriting twice would add the prefix twice.
-  let inWriteHead = false;
+  // Node's own methods call each other (writeHead → setHeader/appendHeader when earlier headers
+  // exist, appendHeader → setHeader for a new name). Rewrite only at the outermost call: a
+  // second pass would add the prefix twice.
+  let busy = false;
+  const call = <A extends unknown[], R>(method: (...a: A) => R, self: ServerResponse, args: A): R => {
+    if (busy) return method.apply(self, args);
+    busy = true;
+    try {
+      return method.apply(self, args);
+    } finally {
+      busy = false;
+    }
+  };
 
   res.setHeader = function patchedSetHeader(this: ServerResponse, name: string, value) {
-    if (!inWriteHead && isLocation(name)) value = rewriteHeaderValue(value, target);
-    return setHeader.call(this, name, value);
+    if (!busy && isLocation(name)) value = rewriteHeaderValue(value, target);
+    return call(setHeader, this, [name, value]);
   };
   if (typeof appendHeader === 'function') {
     res.appendHeader = function patchedAppendHeader(this: ServerResponse, name: string, value) {
-      if (!inWriteHead && isLocation(name)) value = rewriteHeaderValue(value, target);
-      return appendHeader.call(this, name, value);
+      if (!busy && isLocation(name)) value = rewriteHeaderValue(value, target);
+      return call(appendHeader, this, [name, value]);
     };
   }
   res.writeHead = function patchedWriteHead(this: ServerResponse, ...args: unknown[]) {
-    // writeHead(status[, reason][, headers]): Node takes the third argument, else a
-    // non-string second one.
-    const index = typeof args[1] === 'string' || args[2] != null ? 2 : 1;
-    if (args[index] != null) args[index] = rewriteHeaders(args[index], target) as HeaderList;
-    inWriteHead = true;
-    try {
-      return (writeHead as (...a: unknown[]) => ServerResponse).apply(this, args);
-    } finally {
-      inWriteHead = false;
+    if (!busy) {
+      // writeHead(status[, reason][, headers]): Node takes the third argument, else a
+      // non-string second one.
+      const index = typeof args[1] === 'string' || args[2] != null ? 2 : 1;
+      if (args[index] != null) args[index] = rewriteHeaders(args[index], target) as HeaderList;
     }
+    return call(writeHead as (...a: unknown[]) => ServerResponse, this, args);
   } as ServerResponse['writeHead'];
 }

@@ -73,7 +73,7 @@ export function renderText(report: DemoReport): string {
     `stripped: ${report.stripped.join(', ') || '-'}`,
     `rejected: ${info.rejected.length === 0 ? '-' : ''}`,
     ...describeRejected(info).map((line) => `  ${line}`),
-    `original: ${info.original.protocol}://${info.original.host === undefined ? '(no Host)' : quote(info.original.host)} from ${info.original.remoteAddress ?? '(unix socket)'}`,
+    `received: ${info.original.protocol}, Host ${info.original.host === undefined ? '(none)' : quote(info.original.host)}, from ${info.original.remoteAddress ?? '(unix socket)'}`,
   );
   return `${lines.join('\n')}\n`;
 }

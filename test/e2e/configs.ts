@@ -143,7 +143,7 @@ ServerRoot ${paths.dir}
 DefaultRuntimeDir ${paths.dir}/apache-run
 PidFile ${paths.dir}/apache.pid
 ErrorLog ${paths.dir}/apache.error.log
-LogLevel warn
+LogLevel warn ssl:error
 ServerName localhost
 ${asRoot ? 'User www-data\nGroup www-data\n' : ''}${modules.map((m) => `LoadModule ${m}_module /usr/lib/apache2/modules/mod_${m}.so`).join('\n')}
 

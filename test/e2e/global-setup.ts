@@ -13,7 +13,7 @@ import { describeLogs, type Server, startServer, stopServer, waitForListening } 
 import { APACHE, BACKEND_HOST, BACKENDS, type BackendSpec, HAPROXY, NGINX } from './topology.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
-const cli = process.env.E2E_DEV_BACKEND ?? join(root, 'dist/esm/cli.js'); // DEV-ONLY override, removed before hand-off
+const cli = join(root, 'dist/esm/cli.js');
 const app = join(root, 'test/e2e/app.mjs');
 
 export interface E2EContext {
@@ -160,7 +160,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
       ),
     ]);
   } catch (err) {
+    // The error already carries the failing server's log.
     await stopAll();
+    if (!process.env.E2E_KEEP_DIR) rmSync(dir, { recursive: true, force: true });
     throw err;
   }
 

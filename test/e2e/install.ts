@@ -1,7 +1,7 @@
 // Installs the proxies from Debian's packages when they are missing. Debian's postinst scripts
 // start the services they install; a policy-rc.d that exits 101 ("action forbidden") stops that,
 // so the system's services and configuration are left as the package install leaves them.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 
 /** Binary each package must provide, by package name. */
@@ -49,9 +49,4 @@ export function ensurePackages(): void {
   }
   const still = missingPackages();
   if (still.length > 0) throw new Error(`still missing after apt-get install: ${still.join(' ')}`);
-}
-
-export function versionOf(command: string, args: string[]): string {
-  const out = execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  return out.split('\n')[0] ?? '';
 }
