@@ -157,7 +157,7 @@ async function exchange(
             port: target,
             localAddress: options.from ?? '127.0.0.50',
             rejectUnauthorized: false,
-          })
+          } as tls.ConnectionOptions)
         : net.connect({ host: '127.0.0.1', port: target, localAddress: options.from ?? '127.0.0.50' });
   await new Promise<void>((done, fail) => {
     socket.once(options.tls ? 'secureConnect' : 'connect', () => done());
