@@ -6,6 +6,8 @@
  * writes and what a request carries can never be read two different ways (mod_wsgi W6).
  */
 
+import { isUnreserved } from './chars.js';
+
 /** A parsed address: numeric form for matching, canonical text for output. */
 export interface ParsedIp {
   family: 4 | 6;
@@ -18,6 +20,11 @@ export interface ParsedIp {
 }
 
 const EMPTY: number[] = [];
+
+/** RFC 6874 ZoneID = 1*( unreserved / pct-encoded ) */
+function isZoneChar(c: number): boolean {
+  return isUnreserved(c) || c === 0x25; /* % */
+}
 
 function isHexDigit(c: number): boolean {
   return (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46);
@@ -159,20 +166,6 @@ export function formatIPv6(words: number[]): string {
     if (i < 7) out += ':';
   }
   return out;
-}
-
-function isZoneChar(c: number): boolean {
-  // RFC 6874 ZoneID = 1*( unreserved / pct-encoded )
-  return (
-    (c >= 0x30 && c <= 0x39) ||
-    (c >= 0x41 && c <= 0x5a) ||
-    (c >= 0x61 && c <= 0x7a) ||
-    c === 0x2d /* - */ ||
-    c === 0x2e /* . */ ||
-    c === 0x5f /* _ */ ||
-    c === 0x7e /* ~ */ ||
-    c === 0x25 /* % */
-  );
 }
 
 /**

@@ -3,6 +3,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { getProxyInfo, requestFacts } from './apply.js';
+import { isPathChar } from './chars.js';
 import { ERROR_CODES } from './errors.js';
 import type { CompiledOptions } from './options.js';
 import { resolveRequest } from './resolve.js';
@@ -21,24 +22,7 @@ function isHex(c: number): boolean {
 
 /** RFC 3986 characters that may stand in a path or query as they are. */
 function isUriChar(c: number): boolean {
-  return (
-    (c >= 0x61 && c <= 0x7a) ||
-    (c >= 0x41 && c <= 0x5a) ||
-    (c >= 0x30 && c <= 0x39) ||
-    c === 0x2d /* - */ ||
-    c === 0x2e /* . */ ||
-    c === 0x5f /* _ */ ||
-    c === 0x7e /* ~ */ ||
-    c === 0x21 /* ! */ ||
-    c === 0x24 /* $ */ ||
-    (c >= 0x26 && c <= 0x2c) /* & ' ( ) * + , */ ||
-    c === 0x3b /* ; */ ||
-    c === 0x3d /* = */ ||
-    c === 0x3a /* : */ ||
-    c === 0x40 /* @ */ ||
-    c === 0x2f /* / */ ||
-    c === 0x3f /* ? */
-  );
+  return isPathChar(c) || c === 0x3f; /* ? */
 }
 
 /**

@@ -3,6 +3,7 @@
  * it returns `undefined` (or false / -1) for bad input and never throws. Invalid values are
  * rejected, never repaired.
  */
+import { isPathChar } from './chars.js';
 import { isUnspecified, parseIPv4, parseIp, parsePortRange } from './ip.js';
 
 /** A validated `host[:port]`. */
@@ -188,27 +189,6 @@ export function parseFlag(s: string, start = 0, end = s.length): 'http' | 'https
   if (equalsIgnoreCase(s, start, end, 'on') || equalsIgnoreCase(s, start, end, 'true')) return 'https';
   if (equalsIgnoreCase(s, start, end, 'off') || equalsIgnoreCase(s, start, end, 'false')) return 'http';
   return undefined;
-}
-
-function isPathChar(c: number): boolean {
-  // RFC 3986 §3.3 pchar = unreserved / pct-encoded / sub-delims / ":" / "@", plus "/".
-  return (
-    (c >= 0x61 && c <= 0x7a) ||
-    (c >= 0x41 && c <= 0x5a) ||
-    (c >= 0x30 && c <= 0x39) ||
-    c === 0x2d /* - */ ||
-    c === 0x2e /* . */ ||
-    c === 0x5f /* _ */ ||
-    c === 0x7e /* ~ */ ||
-    c === 0x21 /* ! */ ||
-    c === 0x24 /* $ */ ||
-    (c >= 0x26 && c <= 0x2c) /* & ' ( ) * + , */ ||
-    c === 0x3b /* ; */ ||
-    c === 0x3d /* = */ ||
-    c === 0x3a /* : */ ||
-    c === 0x40 /* @ */ ||
-    c === 0x2f /* / */
-  );
 }
 
 function hexDigit(c: number): number {
