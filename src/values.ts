@@ -86,6 +86,28 @@ function isRegNameChar(c: number): boolean {
   );
 }
 
+/** WHATWG URL "ends in a number": the last label is decimal digits, or `0x` and hex digits. */
+function endsInNumber(s: string, start: number, end: number): boolean {
+  if (end <= start) return false;
+  let i = start;
+  let hex = false;
+  if (
+    end - start >= 2 &&
+    s.charCodeAt(start) === 0x30 &&
+    (s.charCodeAt(start + 1) | 0x20) === 0x78 /* 0x */
+  ) {
+    hex = true;
+    i += 2;
+  }
+  for (; i < end; i++) {
+    const c = s.charCodeAt(i);
+    const digit = c >= 0x30 && c <= 0x39;
+    const lower = c | 0x20;
+    if (!digit && !(hex && lower >= 0x61 && lower <= 0x66)) return false;
+  }
+  return true;
+}
+
 /**
  * Validates a hostname in `s[start, end)`: a reg-name of letters, digits, `-`, `.`, `_`
  * (≤ 253), a strict IPv4 literal, or a bracketed IPv6 literal. A name whose last label is
@@ -113,12 +135,7 @@ function parseHostname(s: string, start: number, end: number): string | undefine
   }
   let labelEnd = end;
   if (s.charCodeAt(end - 1) === 0x2e && end - 1 > lastLabelStart) labelEnd = end - 1;
-  let numeric = labelEnd > lastLabelStart;
-  for (let i = lastLabelStart; i < labelEnd && numeric; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x30 || c > 0x39) numeric = false;
-  }
-  if (numeric && parseIPv4(s, start, end) < 0) return undefined;
+  if (endsInNumber(s, lastLabelStart, labelEnd) && parseIPv4(s, start, end) < 0) return undefined;
   const name = start === 0 && end === s.length ? s : s.slice(start, end);
   return upper ? name.toLowerCase() : name;
 }
