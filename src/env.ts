@@ -1,5 +1,6 @@
 import { TrustedProxyConfigError } from './errors.js';
 import { compileOptions } from './options.js';
+import { splitList as splitEntries } from './trust.js';
 import type { TrustedProxies, TrustedProxyOptions } from './types.js';
 
 /** The environment variables read by {@link optionsFromEnv} (SPEC R16). */
@@ -24,12 +25,7 @@ export interface ConfigSource {
  * @internal
  */
 export function splitList(value: string | undefined): string[] {
-  if (value === undefined) return [];
-  const out: string[] = [];
-  for (const part of value.split(/[\s,]+/)) {
-    if (part !== '') out.push(part);
-  }
-  return out;
+  return value === undefined ? [] : splitEntries(value);
 }
 
 // A lone integer is a hop count (Express's `trust proxy: n`); `-1` is read as a number too, so

@@ -15,8 +15,14 @@ const valid: { name: string; env: Env; out: TrustedProxyOptions }[] = [
   },
   {
     name: 'splits on commas',
-    env: { TRUSTED_PROXY_HEADERS: 'X-Forwarded-For,X-Forwarded-Host', TRUSTED_PROXIES: '10.0.0.0/8,loopback' },
-    out: { trustedHeaders: ['X-Forwarded-For', 'X-Forwarded-Host'], trustedProxies: ['10.0.0.0/8', 'loopback'] },
+    env: {
+      TRUSTED_PROXY_HEADERS: 'X-Forwarded-For,X-Forwarded-Host',
+      TRUSTED_PROXIES: '10.0.0.0/8,loopback',
+    },
+    out: {
+      trustedHeaders: ['X-Forwarded-For', 'X-Forwarded-Host'],
+      trustedProxies: ['10.0.0.0/8', 'loopback'],
+    },
   },
   {
     name: 'splits on spaces, tabs and newlines',
@@ -73,7 +79,11 @@ describe('optionsFromEnv() › valid environments', () => {
 });
 
 const invalid: { name: string; env: Env; variable: string; mentions?: string }[] = [
-  { name: 'TRUSTED_PROXY_HEADERS missing', env: { TRUSTED_PROXIES: 'loopback' }, variable: 'TRUSTED_PROXY_HEADERS' },
+  {
+    name: 'TRUSTED_PROXY_HEADERS missing',
+    env: { TRUSTED_PROXIES: 'loopback' },
+    variable: 'TRUSTED_PROXY_HEADERS',
+  },
   {
     name: 'TRUSTED_PROXY_HEADERS empty',
     env: { TRUSTED_PROXY_HEADERS: '', TRUSTED_PROXIES: 'loopback' },
@@ -150,7 +160,10 @@ describe('optionsFromEnv() › defaults', () => {
       process.env.TRUSTED_PROXY_HEADERS = 'X-Forwarded-Proto';
       process.env.TRUSTED_PROXIES = '192.168.59.3';
       delete process.env.TRUSTED_PROXY_ALLOWED_HOSTS;
-      expect(optionsFromEnv()).toEqual({ trustedHeaders: ['X-Forwarded-Proto'], trustedProxies: ['192.168.59.3'] });
+      expect(optionsFromEnv()).toEqual({
+        trustedHeaders: ['X-Forwarded-Proto'],
+        trustedProxies: ['192.168.59.3'],
+      });
     } finally {
       for (const key of ['TRUSTED_PROXY_HEADERS', 'TRUSTED_PROXIES', 'TRUSTED_PROXY_ALLOWED_HOSTS']) {
         if (saved[key] === undefined) delete process.env[key];

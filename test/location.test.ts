@@ -1,16 +1,20 @@
 import { once } from 'node:events';
 import { createServer, get, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { trustedProxy } from '../src/index.js';
 import { compileLocationTarget, installLocationRewrite, rewriteLocationValue } from '../src/location.js';
 import type { ProxyInfo } from '../src/types.js';
 
 const express4 = createRequire(import.meta.url)('express4') as typeof express;
 
 /** A ProxyInfo as the middleware would build it behind a proxy for `https://blog.example.com{prefix}`. */
-function proxied(original: { host: string | undefined; protocol?: 'http' | 'https' }, prefix: string): ProxyInfo {
+function proxied(
+  original: { host: string | undefined; protocol?: 'http' | 'https' },
+  prefix: string,
+): ProxyInfo {
   return {
     trusted: true,
     peerAddress: '127.0.0.1',
@@ -71,6 +75,18 @@ describe('rewriteLocationValue() › the internal origin is docker.example.com:8
     },
     { name: 'gives the root path the prefix', input: '/', prefixed: '/app/', plain: '/' },
     {
+      name: 'reads the value as a browser does: edge spaces and tabs ignored',
+      input: ' \thttp://docker.example.com:8002/x ',
+      prefixed: 'https://blog.example.com/app/x',
+      plain: 'https://blog.example.com/x',
+    },
+    {
+      name: 'treats a tab between slashes as a browser does (protocol-relative, another site)',
+      input: '/\t/evil.example/x',
+      prefixed: '/\t/evil.example/x',
+      plain: '/\t/evil.example/x',
+    },
+    {
       name: 'leaves another port alone',
       input: 'http://docker.example.com:8003/x',
       prefixed: 'http://docker.example.com:8003/x',
@@ -102,7 +118,12 @@ describe('rewriteLocationValue() › the internal origin is docker.example.com:8
     },
     { name: 'leaves a relative path alone', input: 'landed', prefixed: 'landed', plain: 'landed' },
     { name: 'leaves a query-only reference alone', input: '?page=2', prefixed: '?page=2', plain: '?page=2' },
-    { name: 'leaves mailto: alone', input: 'mailto:a@example.com', prefixed: 'mailto:a@example.com', plain: 'mailto:a@example.com' },
+    {
+      name: 'leaves mailto: alone',
+      input: 'mailto:a@example.com',
+      prefixed: 'mailto:a@example.com',
+      plain: 'mailto:a@example.com',
+    },
     { name: 'leaves an empty value alone', input: '', prefixed: '', plain: '' },
     {
       name: 'leaves userinfo tricks alone (the host is evil.example)',
@@ -157,7 +178,14 @@ describe('rewriteLocationValue() › default ports', () => {
 
 // ---- through real servers -------------------------------------------------------------
 
-type Mode = 'setHeader' | 'appendHeader' | 'writeHead-object' | 'writeHead-flat' | 'writeHead-pairs' | 'writeHead-reason';
+type Mode =
+  | 'setHeader'
+  | 'setHeaders'
+  | 'appendHeader'
+  | 'writeHead-object'
+  | 'writeHead-flat'
+  | 'writeHead-pairs'
+  | 'writeHead-reason';
 
 /** The Location the client would follow, and the status it got. */
 interface Answer {
@@ -170,7 +198,9 @@ function request(port: number, path: string, headers: Record<string, string>): P
   return new Promise((resolve, reject) => {
     const req = get({ host: '127.0.0.1', port, path, headers, agent: false }, (res) => {
       res.resume();
-      res.on('end', () => resolve({ status: res.statusCode, location: res.headers.location, raw: res.rawHeaders }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode, location: res.headers.location, raw: res.rawHeaders }),
+      );
     });
     req.on('error', reject);
   });
@@ -194,6 +224,11 @@ function respond(res: ServerResponse, mode: Mode, location: string): void {
       res.setHeader('Location', location);
       res.end();
       return;
+    case 'setHeaders':
+      res.statusCode = 302;
+      res.setHeaders(new Map([['Location', location]]));
+      res.end();
+      return;
     case 'appendHeader':
       res.statusCode = 302;
       res.appendHeader('location', location);
@@ -206,7 +241,8 @@ function respond(res: ServerResponse, mode: Mode, location: string): void {
       res.writeHead(302, ['Content-Type', 'text/plain', 'Location', location]).end();
       return;
     case 'writeHead-pairs':
-      // The [[name, value], …] form is accepted by Node's writeHead at run time.
+      // The [[name, value], …] form is accepted by Node's writeHead at run time, but only when
+      // no header was set before (Node 20 then takes the flat-array path and throws).
       (res.writeHead as (status: number, headers: unknown) => ServerResponse)(302, [
         ['location', location],
         ['content-type', 'text/plain'],
@@ -242,6 +278,7 @@ describe('installLocationRewrite() › node:http', () => {
 
   const modes: Mode[] = [
     'setHeader',
+    'setHeaders',
     'appendHeader',
     'writeHead-object',
     'writeHead-flat',
@@ -249,7 +286,7 @@ describe('installLocationRewrite() › node:http', () => {
     'writeHead-reason',
   ];
   for (const mode of modes) {
-    for (const early of [false, true]) {
+    for (const early of mode === 'writeHead-pairs' ? [false] : [false, true]) {
       const suffix = early ? ', after other headers were set' : '';
       describe(`${mode}${suffix}`, () => {
         const q = `mode=${mode}${early ? '&early' : ''}`;
@@ -315,7 +352,10 @@ for (const [name, factory] of [
     beforeAll(async () => {
       const app = factory();
       app.use((req, res, next) => {
-        installLocationRewrite(res, infoFor(req, typeof req.query.prefix === 'string' ? req.query.prefix : ''));
+        installLocationRewrite(
+          res,
+          infoFor(req, typeof req.query.prefix === 'string' ? req.query.prefix : ''),
+        );
         next();
       });
       app.get('/self', (req, res) => {
@@ -366,3 +406,106 @@ for (const [name, factory] of [
     });
   });
 }
+
+describe('trustedProxy({ rewriteLocation: true }) › through .wrap and the Express middleware', () => {
+  const proxy = trustedProxy({
+    trustedHeaders: ['X-Forwarded-Host', 'X-Forwarded-Proto', 'X-Forwarded-Prefix'],
+    trustedProxies: 'loopback',
+    rewriteLocation: true,
+  });
+  const plain = trustedProxy({
+    trustedHeaders: ['X-Forwarded-Host', 'X-Forwarded-Proto', 'X-Forwarded-Prefix'],
+    trustedProxies: 'loopback',
+  });
+  const servers: Server[] = [];
+  const ports: Record<string, number> = {};
+  const internal: Record<string, string> = {};
+  beforeAll(async () => {
+    // The app builds redirects from an address it was configured with: the internal origin.
+    const listener = (req: IncomingMessage, res: ServerResponse) => {
+      const url = new URL(req.url ?? '/', 'http://x');
+      const mode = (url.searchParams.get('mode') ?? 'setHeader') as Mode;
+      const to = url.searchParams.get('to') === 'absolute' ? `${internal.wrap}/landed` : '/landed';
+      respond(res, mode, to);
+    };
+    const wrapped = createServer(proxy.wrap(listener));
+    const unwrapped = createServer(plain.wrap(listener));
+    const app = express();
+    app.use(proxy);
+    app.get('/', (req, res) => {
+      res.redirect(req.query.to === 'absolute' ? `${internal.express}/landed` : '/landed');
+    });
+    const expressServer = createServer(app);
+    for (const [name, server] of [
+      ['wrap', wrapped],
+      ['plain', unwrapped],
+      ['express', expressServer],
+    ] as const) {
+      servers.push(server);
+      ports[name] = await listen(server);
+      internal[name] = `http://127.0.0.1:${ports[name]}`;
+    }
+  });
+  afterAll(() => {
+    for (const server of servers) server.close();
+  });
+
+  const forwarded = (prefix: boolean): Record<string, string> => ({
+    'X-Forwarded-Host': 'blog.example.com',
+    'X-Forwarded-Proto': 'https',
+    ...(prefix ? { 'X-Forwarded-Prefix': '/blog' } : {}),
+  });
+
+  for (const mode of ['setHeader', 'writeHead-object', 'writeHead-flat'] as const) {
+    it(`.wrap rewrites ${mode} Location on the internal origin, with the prefix`, async () => {
+      const answer = await request(ports.wrap!, `/?mode=${mode}&to=absolute`, forwarded(true));
+      expect(answer.location).toBe('https://blog.example.com/blog/landed');
+    });
+    it(`.wrap rewrites ${mode} Location on the internal origin, without a prefix`, async () => {
+      const answer = await request(ports.wrap!, `/?mode=${mode}&to=absolute`, forwarded(false));
+      expect(answer.location).toBe('https://blog.example.com/landed');
+    });
+    it(`.wrap gives a root-relative ${mode} Location the prefix`, async () => {
+      const answer = await request(ports.wrap!, `/?mode=${mode}`, forwarded(true));
+      expect(answer.location).toBe('/blog/landed');
+    });
+  }
+
+  it('Express res.redirect to the internal origin is rewritten', async () => {
+    const answer = await request(ports.express!, '/?to=absolute', forwarded(true));
+    expect(answer.location).toBe('https://blog.example.com/blog/landed');
+  });
+
+  it('Express res.redirect to a root-relative path gets the prefix', async () => {
+    const answer = await request(ports.express!, '/', forwarded(true));
+    expect(answer.location).toBe('/blog/landed');
+  });
+
+  it('leaves Location alone without rewriteLocation', async () => {
+    const answer = await request(ports.plain!, '/?to=absolute', forwarded(true));
+    expect(answer.location).toBe(`${internal.wrap}/landed`);
+  });
+
+  it('leaves Location alone when forwarding headers come from an untrusted client', async () => {
+    const strict = trustedProxy({
+      trustedHeaders: ['X-Forwarded-Host', 'X-Forwarded-Prefix'],
+      trustedProxies: '192.0.2.1',
+      rewriteLocation: true,
+    });
+    const server = createServer(
+      strict.wrap((_req, res) => {
+        res.writeHead(302, { Location: '/landed' }).end();
+      }),
+    );
+    const port = await listen(server);
+    try {
+      const answer = await request(port, '/', {
+        'X-Forwarded-Host': 'evil.example',
+        'X-Forwarded-Prefix': '/evil',
+      });
+      expect(answer.location).toBe('/landed');
+    } finally {
+      server.close();
+    }
+  });
+});
