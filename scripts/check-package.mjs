@@ -21,8 +21,15 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const keep = process.argv.includes('--keep');
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
-/** The names the package must export at runtime (SPEC §1). */
-const EXPORTS = ['TrustedProxyConfigError', 'optionsFromEnv', 'proxyInfo', 'reconstructUrl', 'trustedProxy'];
+/** The names the package must export at runtime (SPEC §1, plus the ERROR_CODES registry). */
+const EXPORTS = [
+  'ERROR_CODES',
+  'TrustedProxyConfigError',
+  'optionsFromEnv',
+  'proxyInfo',
+  'reconstructUrl',
+  'trustedProxy',
+];
 
 const failures = [];
 function check(name, fn) {
@@ -51,7 +58,8 @@ function run(cmd, args, cwd) {
   });
 }
 function bin(pkgName, binName) {
-  const pkgJson = require.resolve(`${pkgName}/package.json`);
+  // Not require.resolve(`${pkgName}/package.json`): publint's exports map does not expose it.
+  const pkgJson = join(root, 'node_modules', pkgName, 'package.json');
   const { bin: b } = JSON.parse(readFileSync(pkgJson, 'utf8'));
   return join(dirname(pkgJson), typeof b === 'string' ? b : b[binName]);
 }
@@ -70,11 +78,19 @@ try {
     const [info] = JSON.parse(out);
     tarball = join(work, info.filename);
     const files = info.files.map((f) => f.path);
-    const must = ['package.json', 'dist/esm/index.js', 'dist/esm/index.d.ts', 'dist/cjs/index.js', 'dist/cjs/index.d.ts'];
+    const must = [
+      'package.json',
+      'dist/esm/index.js',
+      'dist/esm/index.d.ts',
+      'dist/cjs/index.js',
+      'dist/cjs/index.d.ts',
+    ];
     must.push('dist/cjs/package.json', 'README.md', 'CHANGELOG.md', 'LICENSE');
     const missing = must.filter((f) => !files.includes(f));
     if (missing.length) throw new Error(`missing from the tarball: ${missing.join(', ')}`);
-    const stray = files.filter((f) => /^(src|test|bench|scripts|docs|examples)\//.test(f) || f.endsWith('.map'));
+    const stray = files.filter(
+      (f) => /^(src|test|bench|scripts|docs|examples)\//.test(f) || f.endsWith('.map'),
+    );
     if (stray.length) throw new Error(`should not be in the tarball: ${stray.join(', ')}`);
     for (const target of Object.values(pkg.bin ?? {})) {
       const path = target.replace(/^\.\//, '');
@@ -86,12 +102,20 @@ try {
   if (!tarball) throw new Error('no tarball');
 
   check('publint', () => {
-    const out = run(process.execPath, [bin('publint', 'publint'), 'run', tarball, '--level', 'warning', '--strict'], root);
+    const out = run(
+      process.execPath,
+      [bin('publint', 'publint'), 'run', tarball, '--level', 'warning', '--strict'],
+      root,
+    );
     return out.includes('All good') ? 'all good' : out.trim().split('\n').join('; ');
   });
 
   check('attw', () => {
-    const out = run(process.execPath, [bin('@arethetypeswrong/cli', 'attw'), tarball, '--no-definitely-typed', '--format', 'json'], root);
+    const out = run(
+      process.execPath,
+      [bin('@arethetypeswrong/cli', 'attw'), tarball, '--no-definitely-typed', '--format', 'json'],
+      root,
+    );
     const result = JSON.parse(out);
     const problems = result.analysis?.problems ?? [];
     // `bin` is ESM-only on purpose and not an entry point, so every problem counts.
@@ -102,10 +126,14 @@ try {
   const app = join(work, 'app');
   mkdirSync(app);
   check('install the tarball into a new project', () => {
-    writeFileSync(join(app, 'package.json'), `${JSON.stringify({ name: 'smoke', private: true, version: '0.0.0' }, null, 2)}\n`);
+    writeFileSync(
+      join(app, 'package.json'),
+      `${JSON.stringify({ name: 'smoke', private: true, version: '0.0.0' }, null, 2)}\n`,
+    );
     run(npm, ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', tarball], app);
     const installed = JSON.parse(readFileSync(join(app, 'node_modules/trusted-proxy/package.json'), 'utf8'));
-    if (installed.version !== pkg.version) throw new Error(`installed ${installed.version}, expected ${pkg.version}`);
+    if (installed.version !== pkg.version)
+      throw new Error(`installed ${installed.version}, expected ${pkg.version}`);
     return `trusted-proxy@${installed.version}`;
   });
 
@@ -120,8 +148,14 @@ try {
       (err) => err instanceof api.TrustedProxyConfigError && err instanceof TypeError && err.code === 'ERR_TRUSTED_PROXY_CONFIG');
     assert.equal(api.reconstructUrl({ 'wsgi.url_scheme': 'https', HTTP_HOST: 'example.com', PATH_INFO: '/a b' }), 'https://example.com/a%20b');
   `;
-  writeFileSync(join(app, 'esm.mjs'), `import assert from 'node:assert/strict';\nimport * as api from 'trusted-proxy';\n${smoke}\nconsole.log('esm ok');\n`);
-  writeFileSync(join(app, 'cjs.cjs'), `const assert = require('node:assert/strict');\nconst api = require('trusted-proxy');\n${smoke}\nconsole.log('cjs ok');\n`);
+  writeFileSync(
+    join(app, 'esm.mjs'),
+    `import assert from 'node:assert/strict';\nimport * as api from 'trusted-proxy';\n${smoke}\nconsole.log('esm ok');\n`,
+  );
+  writeFileSync(
+    join(app, 'cjs.cjs'),
+    `const assert = require('node:assert/strict');\nconst api = require('trusted-proxy');\n${smoke}\nconsole.log('cjs ok');\n`,
+  );
   // Both builds must share request state (SPEC R3: Symbol.for), so a dual-package app sees one ProxyInfo.
   writeFileSync(
     join(app, 'dual.mjs'),
@@ -197,7 +231,10 @@ export {};
   writeFileSync(join(app, 'ts/esm.mts'), tsSource);
   writeFileSync(join(app, 'ts/cjs.cts'), tsCjsSource);
   writeFileSync(join(app, 'ts/bundler.ts'), tsSource);
-  writeFileSync(join(app, 'tsconfig.node16.json'), tsconfig('node16', 'node16', ['ts/esm.mts', 'ts/cjs.cts']));
+  writeFileSync(
+    join(app, 'tsconfig.node16.json'),
+    tsconfig('node16', 'node16', ['ts/esm.mts', 'ts/cjs.cts']),
+  );
   writeFileSync(join(app, 'tsconfig.bundler.json'), tsconfig('bundler', 'esnext', ['ts/bundler.ts']));
   const tsc = join(dirname(require.resolve('typescript/package.json')), 'bin/tsc');
   check('TypeScript, moduleResolution node16 (.mts and .cts)', () => {

@@ -44,7 +44,8 @@ function nextVersion(current, bump) {
   if (!v) throw new Error(`package.json has an invalid version: ${JSON.stringify(current)}`);
   if (bump === 'major') return `${v.major + 1}.0.0`;
   if (bump === 'minor') return `${v.major}.${v.minor + 1}.0`;
-  if (bump === 'patch') return v.pre === undefined ? `${v.major}.${v.minor}.${v.patch + 1}` : `${v.major}.${v.minor}.${v.patch}`;
+  if (bump === 'patch')
+    return v.pre === undefined ? `${v.major}.${v.minor}.${v.patch + 1}` : `${v.major}.${v.minor}.${v.patch}`;
   if (parseVersion(bump)) return bump;
   throw new Error(`expected patch, minor, major or a version like 1.2.3, got ${JSON.stringify(bump)}`);
 }
@@ -67,7 +68,8 @@ function main(argv) {
   const flags = new Set(argv.filter((a) => a.startsWith('--')));
   const args = argv.filter((a) => !a.startsWith('--'));
   for (const f of flags) if (!['--dry-run', '--git', '--publish'].includes(f)) fail(`unknown flag ${f}`);
-  if (args.length !== 1) fail('usage: npm run release -- <patch|minor|major|x.y.z> [--dry-run] [--git] [--publish]');
+  if (args.length !== 1)
+    fail('usage: npm run release -- <patch|minor|major|x.y.z> [--dry-run] [--git] [--publish]');
 
   const pkgPath = join(root, 'package.json');
   const pkgText = readFileSync(pkgPath, 'utf8');
@@ -92,7 +94,9 @@ function main(argv) {
     );
   }
   if (!/^\s*[-*]\s+\S/m.test(section)) {
-    fail(`the "## [${version}]" section of CHANGELOG.md has no entries ("- …" lines); describe the release first.`);
+    fail(
+      `the "## [${version}]" section of CHANGELOG.md has no entries ("- …" lines); describe the release first.`,
+    );
   }
 
   const dry = flags.has('--dry-run');
@@ -110,7 +114,9 @@ function main(argv) {
       files.push('package-lock.json');
     }
   }
-  console.log(`${dry ? 'would release' : 'released'} ${pkg.name} ${version} (was ${JSON.parse(pkgText).version})`);
+  console.log(
+    `${dry ? 'would release' : 'released'} ${pkg.name} ${version} (was ${JSON.parse(pkgText).version})`,
+  );
 
   if (flags.has('--git') && !dry) {
     execFileSync('git', ['add', ...files], { cwd: root, stdio: 'inherit' });

@@ -87,7 +87,10 @@ describe('docs/api/trustedProxy.md', () => {
   });
 
   it('documents no option that TrustedProxyOptions does not have', () => {
-    const under = text.slice(text.indexOf('\n## Options'), text.indexOf('\n## ', text.indexOf('\n## Options') + 1));
+    const under = text.slice(
+      text.indexOf('\n## Options'),
+      text.indexOf('\n## ', text.indexOf('\n## Options') + 1),
+    );
     expect(headingNames(under, 3).filter((o) => !options.includes(o))).toEqual([]);
   });
 
@@ -120,7 +123,9 @@ describe('docs/api/proxyInfo.md', () => {
 describe('docs/api', () => {
   it('has one page per runtime export of the package', async () => {
     const api = await import('../../src/index.js');
-    const missing = Object.keys(api).filter((name) => !existsSync(join(repoRoot, 'docs/api', `${name}.md`)));
+    // ERROR_CODES is documented on docs/errors.md, next to what each code means.
+    const page = (name: string) => (name === 'ERROR_CODES' ? 'docs/errors.md' : `docs/api/${name}.md`);
+    const missing = Object.keys(api).filter((name) => !existsSync(join(repoRoot, page(name))));
     expect(Object.keys(api).length).toBeGreaterThanOrEqual(5);
     expect(missing).toEqual([]);
   });
@@ -130,9 +135,14 @@ describe('docs/api', () => {
       const titles = headings(readDoc(`docs/api/${page}.md`))
         .filter((h) => h.level === 2)
         .map((h) => h.title);
-      const order = ['Import', 'Usage', 'Options', 'Errors', 'Security notes'].filter((t) => titles.includes(t));
+      const order = ['Import', 'Usage', 'Options', 'Errors', 'Security notes'].filter((t) =>
+        titles.includes(t),
+      );
       expect(order, page).toEqual(['Import', 'Usage', 'Options', 'Errors', 'Security notes']);
-      expect(titles.filter((t) => order.includes(t)), page).toEqual(order);
+      expect(
+        titles.filter((t) => order.includes(t)),
+        page,
+      ).toEqual(order);
     }
   });
 });
@@ -158,7 +168,7 @@ describe('docs/headers.md', () => {
     const text = readDoc('docs/headers.md');
     const start = text.indexOf('## Headers');
     const table = text.slice(start, text.indexOf('\n## ', start + 1));
-    const rows = [...table.matchAll(/^\| `([^`]+)` \|/gm)].map((m) => m[1]);
+    const rows = [...table.matchAll(/^\|\s*`([^`]+)`\s*\|/gm)].map((m) => m[1]);
     expect(rows.length).toBeGreaterThanOrEqual(20);
     expect(REGISTRY.map((d) => d.canonical).filter((n) => !rows.includes(n))).toEqual([]);
     expect(rows.filter((n) => !REGISTRY.some((d) => d.canonical === n))).toEqual([]);
@@ -168,9 +178,57 @@ describe('docs/headers.md', () => {
     const { REGISTRY, GROUP_NAMES } = await import('../../src/registry.js');
     const text = readDoc('docs/headers.md');
     for (const def of REGISTRY) {
-      const row = new RegExp(`^\\| \`${def.canonical}\` \\| ([^|]+) \\|`, 'm').exec(text);
-      const expected = def.groups.length === 0 ? 'never trusted' : def.groups.map((g) => GROUP_NAMES[g]).join(', ');
+      const row = new RegExp(`^\\|\\s*\`${def.canonical}\`\\s*\\|([^|]+)\\|`, 'm').exec(text);
+      const expected =
+        def.groups.length === 0 ? 'never trusted' : def.groups.map((g) => GROUP_NAMES[g]).join(', ');
       expect(row?.[1]?.trim(), def.canonical).toBe(expected);
     }
+  });
+});
+
+/** GitHub's heading anchors: lower-case, punctuation dropped, spaces to dashes, duplicates numbered. */
+function anchors(text: string): Set<string> {
+  const seen = new Map<string, number>();
+  const out = new Set<string>();
+  for (const { title } of headings(text)) {
+    const base = title
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+      .replace(/\s/g, '-');
+    const n = seen.get(base) ?? 0;
+    seen.set(base, n + 1);
+    out.add(n === 0 ? base : `${base}-${n}`);
+  }
+  return out;
+}
+
+describe('docs › anchors', () => {
+  it('computes anchors the way GitHub does', () => {
+    const found = anchors(
+      '## `allowedHosts`\n### `.wrap(listener)`\n## Security notes\n## `ERR_HOST_NOT_ALLOWED`\n## Security notes',
+    );
+    expect([...found]).toEqual([
+      'allowedhosts',
+      'wraplistener',
+      'security-notes',
+      'err_host_not_allowed',
+      'security-notes-1',
+    ]);
+  });
+
+  it('every #anchor in a relative link exists on the target page', () => {
+    const broken: string[] = [];
+    for (const file of markdownFiles()) {
+      for (const m of proseOnly(readDoc(file)).matchAll(/\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g)) {
+        const target = m[1] ?? '';
+        if (/^[a-z]+:/i.test(target) || !target.includes('#')) continue;
+        const [path = '', anchor = ''] = target.split('#');
+        const page = path === '' ? file : join(dirname(file), path);
+        if (!page.endsWith('.md') || !existsSync(join(repoRoot, page))) continue; // the link test reports it
+        if (!anchors(readFileSync(join(repoRoot, page), 'utf8')).has(anchor))
+          broken.push(`${file} → ${target}`);
+      }
+    }
+    expect(broken).toEqual([]);
   });
 });

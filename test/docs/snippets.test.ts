@@ -59,7 +59,8 @@ function runNode(source: string, inputType: 'module' | 'commonjs'): Promise<Run>
 
 function toJavaScript(block: CodeBlock): { source: string; inputType: 'module' | 'commonjs' } {
   const kind = RUNNABLE_LANGS[block.lang];
-  if (kind === undefined) throw new Error(`${block.file}:${block.line}: cannot run a \`${block.lang}\` block`);
+  if (kind === undefined)
+    throw new Error(`${block.file}:${block.line}: cannot run a \`${block.lang}\` block`);
   if (kind !== 'typescript') return { source: block.code, inputType: kind };
   const out = ts.transpileModule(block.code, {
     fileName: 'snippet.mts',
@@ -76,7 +77,6 @@ function toJavaScript(block: CodeBlock): { source: string; inputType: 'module' |
 }
 
 const blocks = runnable();
-const built = existsSync(join(repoRoot, 'dist/esm/index.js')) && existsSync(join(repoRoot, 'dist/cjs/index.js'));
 
 describe('docs › runnable examples', () => {
   it('finds runnable examples in the docs and the recipes', () => {
@@ -87,12 +87,22 @@ describe('docs › runnable examples', () => {
     }
   });
 
+  it('checks every recipe with a runnable example', () => {
+    const recipes = markdownFiles().filter((f) => f.startsWith('docs/recipes/'));
+    expect(recipes.length).toBeGreaterThanOrEqual(10);
+    const files = new Set(blocks.map((b) => b.file));
+    expect(recipes.filter((r) => !files.has(r))).toEqual([]);
+  });
+
   it('marks only languages the runner understands as runnable', () => {
-    const unknown = blocks.filter((b) => RUNNABLE_LANGS[b.lang] === undefined).map((b) => `${b.file}:${b.line}`);
+    const unknown = blocks
+      .filter((b) => RUNNABLE_LANGS[b.lang] === undefined)
+      .map((b) => `${b.file}:${b.line}`);
     expect(unknown).toEqual([]);
   });
 
   it('runs against a build of the package', () => {
+    const built = ['dist/esm/index.js', 'dist/cjs/index.js'].every((f) => existsSync(join(repoRoot, f)));
     expect(built, 'run `npm run build` first (npm test does it in pretest)').toBe(true);
   });
 

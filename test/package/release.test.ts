@@ -31,22 +31,28 @@ All notable changes to this project are documented in this file.
 [0.2.0]: https://example.invalid/compare/v0.1.0...v0.2.0
 `;
 
-function project(changelog: string | undefined = CHANGELOG, version = '0.1.0'): string {
+function project(changelog: string | null = CHANGELOG, version = '0.1.0'): string {
   const dir = mkdtempSync(join(tmpdir(), 'trusted-proxy-release-'));
   dirs.push(dir);
   mkdirSync(join(dir, 'scripts'));
   copyFileSync(script, join(dir, 'scripts/release.mjs'));
-  writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ name: 'trusted-proxy', version, type: 'module' }, null, 2)}\n`);
+  writeFileSync(
+    join(dir, 'package.json'),
+    `${JSON.stringify({ name: 'trusted-proxy', version, type: 'module' }, null, 2)}\n`,
+  );
   writeFileSync(
     join(dir, 'package-lock.json'),
     `${JSON.stringify({ name: 'trusted-proxy', version, lockfileVersion: 3, packages: { '': { name: 'trusted-proxy', version } } }, null, 2)}\n`,
   );
-  if (changelog !== undefined) writeFileSync(join(dir, 'CHANGELOG.md'), changelog);
+  if (changelog !== null) writeFileSync(join(dir, 'CHANGELOG.md'), changelog);
   return dir;
 }
 
 function release(dir: string, ...args: string[]) {
-  const r = spawnSync(process.execPath, [join(dir, 'scripts/release.mjs'), ...args], { cwd: dir, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [join(dir, 'scripts/release.mjs'), ...args], {
+    cwd: dir,
+    encoding: 'utf8',
+  });
   return { status: r.status, out: `${r.stdout}${r.stderr}` };
 }
 
@@ -79,7 +85,10 @@ describe('npm run release', () => {
     const dir = project();
     const before = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
     release(dir, 'minor');
-    expect(JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'))).toEqual({ ...before, version: '0.2.0' });
+    expect(JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'))).toEqual({
+      ...before,
+      version: '0.2.0',
+    });
   });
 
   it('refuses a version that CHANGELOG.md does not describe, and changes nothing', () => {
@@ -104,7 +113,7 @@ describe('npm run release', () => {
   });
 
   it('refuses when CHANGELOG.md is missing', () => {
-    const dir = project(undefined);
+    const dir = project(null);
     const r = release(dir, 'minor');
     expect(r.status).toBe(1);
     expect(r.out).toContain('CHANGELOG.md is missing');

@@ -18,7 +18,14 @@ import {
 } from './arbitraries.js';
 import type { HeaderLine, RawRequest } from './harness.js';
 import { canonicalIp } from './oracle.js';
-import { CLIENT_SINGLE, LIST_HEADERS, PREFIX_HEADERS, SCHEME_FLAGS, SCHEME_NAMES, TRUSTABLE } from './registry.js';
+import {
+  CLIENT_SINGLE,
+  LIST_HEADERS,
+  PREFIX_HEADERS,
+  SCHEME_FLAGS,
+  SCHEME_NAMES,
+  TRUSTABLE,
+} from './registry.js';
 
 export type ListMode = 'append-line' | 'append-same' | 'overwrite';
 
@@ -108,8 +115,17 @@ function valueAtHop(s: ChainScenario, name: string, i: number): string {
     case 'x-forwarded-for':
       return prevNode;
     case 'forwarded': {
-      const by = s.withBy ? `;by=${quoteIfNeeded(s.proxies[i - 1]!.includes(':') ? `[${s.proxies[i - 1]}]` : s.proxies[i - 1]!)}` : '';
-      return `for=${quoteIfNeeded(prevNode)};proto=${v.proto};host=${quoteIfNeeded(v.host)}${by}`;
+      const by = s.withBy
+        ? `;by=${quoteIfNeeded(s.proxies[i - 1]!.includes(':') ? `[${s.proxies[i - 1]}]` : s.proxies[i - 1]!)}`
+        : '';
+      // RFC 7239 §6: an IPv6 nodename is always bracketed in Forwarded.
+      const node =
+        prevNode.includes(':') &&
+        !prevNode.startsWith('[') &&
+        prevNode.indexOf(':') !== prevNode.lastIndexOf(':')
+          ? `[${prevNode}]`
+          : prevNode;
+      return `for=${quoteIfNeeded(node)};proto=${v.proto};host=${quoteIfNeeded(v.host)}${by}`;
     }
     case 'x-forwarded-host':
     case 'x-host':
@@ -126,7 +142,8 @@ function valueAtHop(s: ChainScenario, name: string, i: number): string {
   }
   if ((CLIENT_SINGLE as readonly string[]).includes(name)) return s.client;
   if ((SCHEME_NAMES as readonly string[]).includes(name)) return v.proto;
-  if ((SCHEME_FLAGS as readonly string[]).includes(name)) return v.proto === 'https' ? s.flagSpelling[0] : s.flagSpelling[1];
+  if ((SCHEME_FLAGS as readonly string[]).includes(name))
+    return v.proto === 'https' ? s.flagSpelling[0] : s.flagSpelling[1];
   if ((PREFIX_HEADERS as readonly string[]).includes(name)) return v.prefix === '' ? '/' : v.prefix;
   throw new Error(`no value for ${name}`);
 }
@@ -137,7 +154,10 @@ function removeAll(lines: HeaderLine[], name: string): HeaderLine[] {
 
 /** The header lines that reach the application after the client's lines went through the chain. */
 export function forwardThrough(s: ChainScenario, clientLines: readonly HeaderLine[]): HeaderLine[] {
-  let lines: HeaderLine[] = [['Host', s.publicHost], ...clientLines.filter(([n]) => n.toLowerCase() !== 'host')];
+  let lines: HeaderLine[] = [
+    ['Host', s.publicHost],
+    ...clientLines.filter(([n]) => n.toLowerCase() !== 'host'),
+  ];
   const set = [...new Set([...s.headers.map((h) => h.toLowerCase()), ...s.extra])];
   for (let i = 1; i <= s.proxies.length; i++) {
     for (const name of set) {
@@ -225,7 +245,9 @@ export const chainScenario: fc.Arbitrary<ChainScenario> = fc
     proxies: fc.uniqueArray(privateAddress, { minLength: 1, maxLength: 4, selector: (a) => canonicalIp(a) }),
     headers: fc.shuffledSubarray([...TRUSTABLE], { minLength: 1, maxLength: 9 }),
     extra: fc.subarray([...TRUSTABLE], { maxLength: 3 }),
-    modes: fc.record(Object.fromEntries(LIST_HEADERS.map((h) => [h, mode])) as Record<string, fc.Arbitrary<ListMode>>),
+    modes: fc.record(
+      Object.fromEntries(LIST_HEADERS.map((h) => [h, mode])) as Record<string, fc.Arbitrary<ListMode>>,
+    ),
     innerPass: fc.record(
       Object.fromEntries(LIST_HEADERS.map((h) => [h, fc.boolean()])) as Record<string, fc.Arbitrary<boolean>>,
     ),
@@ -234,7 +256,12 @@ export const chainScenario: fc.Arbitrary<ChainScenario> = fc
     prefix: validPrefix,
     preserveHost: fc.boolean(),
     withBy: fc.boolean(),
-    flagSpelling: fc.constantFrom<[string, string]>(['on', 'off'], ['true', 'false'], ['1', '0'], ['ON', 'Off']),
+    flagSpelling: fc.constantFrom<[string, string]>(
+      ['on', 'off'],
+      ['true', 'false'],
+      ['1', '0'],
+      ['ON', 'Off'],
+    ),
     tls: fc.boolean(),
   })
   .chain((r) =>
@@ -259,7 +286,8 @@ export const chainScenario: fc.Arbitrary<ChainScenario> = fc
 export function chosenClientHeader(s: ChainScenario): string | undefined {
   for (const h of s.headers) {
     const n = h.toLowerCase();
-    if (n === 'x-forwarded-for' || n === 'forwarded' || (CLIENT_SINGLE as readonly string[]).includes(n)) return n;
+    if (n === 'x-forwarded-for' || n === 'forwarded' || (CLIENT_SINGLE as readonly string[]).includes(n))
+      return n;
   }
   return undefined;
 }

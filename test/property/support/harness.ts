@@ -17,6 +17,8 @@ export interface RawRequest {
   url: string;
   /** Header lines in wire order, names as sent. */
   lines: readonly HeaderLine[];
+  /** The server listens on a UNIX domain socket path (the peer then has no address). */
+  unix?: boolean;
 }
 
 /** Headers whose duplicates Node drops (keeps the first), as in `IncomingMessage#_addHeaderLine`. */
@@ -64,10 +66,11 @@ export function makeRequest(raw: RawRequest): IncomingMessage {
     localPort: raw.localPort,
   };
   if (raw.tls) socket.encrypted = true;
+  if (raw.unix) socket.server = { address: () => '/run/app.sock' };
   const req = {
     socket,
     headers: headersFromLines(raw.lines),
-    rawHeaders: raw.lines.flatMap(([n, v]) => [n, v]),
+    rawHeaders: raw.lines.flat(),
     url: raw.url,
     method: raw.method,
     httpVersion: '1.1',
@@ -110,6 +113,8 @@ export class RawClient {
 
   private async open(): Promise<Socket> {
     if (this.socket && !this.closed) return this.socket;
+    this.socket?.destroy();
+    this.socket = undefined;
     this.buffer = Buffer.alloc(0);
     this.closed = false;
     const socket = connect({ host: '127.0.0.1', port: this.port });
@@ -117,11 +122,14 @@ export class RawClient {
       socket.once('connect', resolve);
       socket.once('error', reject);
     });
+    // Events of a previous connection must not touch this one's state.
     socket.on('data', (chunk: Buffer) => {
+      if (this.socket !== socket) return;
       this.buffer = Buffer.concat([this.buffer, chunk]);
       this.waiting?.();
     });
     socket.on('close', () => {
+      if (this.socket !== socket) return;
       this.closed = true;
       this.waiting?.();
     });

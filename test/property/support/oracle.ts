@@ -121,7 +121,9 @@ function mask(bits: number, prefix: number): bigint {
 
 /** Address text (canonical) → family and integer. */
 export function addressToBig(canonical: string): { family: 4 | 6; value: bigint } {
-  return isIPv4(canonical) ? { family: 4, value: v4ToBig(canonical) } : { family: 6, value: v6ToBig(canonical) };
+  return isIPv4(canonical)
+    ? { family: 4, value: v4ToBig(canonical) }
+    : { family: 6, value: v6ToBig(canonical) };
 }
 
 function parseRange(entry: string): Range {
@@ -146,7 +148,7 @@ function parseRange(entry: string): Range {
   if (value >> 32n === 0xffffn) {
     // IPv4-mapped: the IPv4 range of prefix - 96 (SPEC R2; proxy-addr 2.0.8).
     const p4 = prefix - 96;
-    return { family: 4, network: (value & 0xffffffffn) & mask(32, p4), prefix: p4 };
+    return { family: 4, network: value & 0xffffffffn & mask(32, p4), prefix: p4 };
   }
   return { family: 6, network: value & mask(128, prefix), prefix };
 }

@@ -12,7 +12,13 @@ export const CLIENT_SINGLE = [
 export const HOST_HEADERS = ['x-forwarded-host', 'forwarded', 'x-host', 'x-original-host'] as const;
 export const PORT_HEADERS = ['x-forwarded-port'] as const;
 export const SERVER_HEADERS = ['x-forwarded-server'] as const;
-export const SCHEME_NAMES = ['x-forwarded-proto', 'forwarded', 'x-forwarded-scheme', 'x-scheme', 'x-url-scheme'] as const;
+export const SCHEME_NAMES = [
+  'x-forwarded-proto',
+  'forwarded',
+  'x-forwarded-scheme',
+  'x-scheme',
+  'x-url-scheme',
+] as const;
 export const SCHEME_FLAGS = ['x-forwarded-https', 'x-forwarded-ssl', 'x-https', 'front-end-https'] as const;
 export const PREFIX_HEADERS = ['x-forwarded-prefix', 'x-script-name', 'x-forwarded-script-name'] as const;
 export const NEVER_TRUSTED = ['x-original-url', 'x-rewrite-url'] as const;
