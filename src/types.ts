@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 
 /**
- * Why a forwarding header value was not used. See docs/api/proxy-info.md.
+ * Why a forwarding header value was not used. See docs/api/proxyInfo.md.
  *
  * - `untrusted-peer`: the socket peer is not a trusted proxy, so the header was stripped.
  * - `not-trusted-header`: the peer is trusted but the header is not in `trustedHeaders`
