@@ -3,6 +3,8 @@
 //   npm run bench:http                                   build, then 5 rounds × 5 s per server
 //   BENCH_HTTP_SECONDS=2 BENCH_HTTP_ROUNDS=2 node bench/http.mjs   a quick run
 //   BENCH_HTTP_CONNECTIONS=10                            keep-alive connections (default 10)
+//   BENCH_HTTP_ONLY=express                              only the pairs whose name contains this
+//   BENCH_DIST=/tmp/other/esm node bench/http.mjs         measure another build of the package
 //
 // The servers run in this process on 127.0.0.1; autocannon runs in a child process
 // (bench/loadgen.mjs) over keep-alive loopback connections. Each pair is measured A, B, then
@@ -11,15 +13,18 @@
 import { execFile } from 'node:child_process';
 import { createServer } from 'node:http';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import express from 'express5';
-import { trustedProxy } from '../dist/esm/index.js';
 import { TRUSTED_HEADERS } from './scenarios.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
+// BENCH_DIST=/abs/path/to/esm measures another build of the package (e.g. an experiment).
+const DIST = process.env.BENCH_DIST ? pathToFileURL(process.env.BENCH_DIST).href : '../dist/esm';
+const { trustedProxy } = await import(`${DIST}/index.js`);
 const SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_HTTP_ROUNDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_HTTP_CONNECTIONS ?? 10);
+const ONLY = process.env.BENCH_HTTP_ONLY?.toLowerCase();
 
 /** What nginx's usual proxy block adds (the Host header is the server's own). */
 const HEADERS = {
@@ -40,12 +45,13 @@ function hello(_req, res) {
   res.end('hello world');
 }
 
-function expressApp(withProxy, trustProxy) {
+function expressApp(withProxy, trustProxy, withNoop = false) {
   const app = express();
   app.set('etag', false);
   app.set('x-powered-by', false);
   if (trustProxy) app.set('trust proxy', 'loopback');
   if (withProxy) app.use(proxy);
+  if (withNoop) app.use((_req, _res, next) => next());
   app.get('/', (_req, res) => res.send('hello world'));
   // The information a proxied app usually wants, read through Express's getters.
   app.get('/who', (req, res) => res.send(`${req.ip} ${req.protocol}://${req.hostname}`));
@@ -58,6 +64,13 @@ const PAIRS = [
     name: 'Express 5 hello world',
     a: ['without', expressApp(false, false)],
     b: ['app.use(proxy)', expressApp(true, false)],
+    path: '/',
+  },
+  {
+    // Control: what any extra middleware layer costs in Express 5's router, ours or not.
+    name: 'Express 5 hello world, a no-op middleware (control)',
+    a: ['without', expressApp(false, false)],
+    b: ['app.use(noop)', expressApp(false, false, true)],
     path: '/',
   },
   {
@@ -104,6 +117,7 @@ console.log(
 );
 const summary = [];
 for (const pair of PAIRS) {
+  if (ONLY && !pair.name.toLowerCase().includes(ONLY)) continue;
   const servers = { a: await listen(pair.a[1]), b: await listen(pair.b[1]) };
   const url = (side) => `http://127.0.0.1:${servers[side].address().port}${pair.path}`;
   console.log(`\n${pair.name}`);

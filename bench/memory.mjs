@@ -2,12 +2,12 @@
 //
 //   node --expose-gc bench/memory.mjs        (re-executes itself with --expose-gc if needed)
 //   BENCH_MEMORY_REQUESTS=200000 node bench/memory.mjs
+//   BENCH_DIST=/tmp/other/esm node bench/memory.mjs     another build of the package
 //
 // Requests cycle through every scenario (S0–S4), each a fresh object that is dropped after
 // processing, so anything the package keeps (caches, listeners, closures) shows as growth.
 import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { trustedProxy } from '../dist/esm/index.js';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { freshRequest, SCENARIOS, TRUSTED_HEADERS } from './scenarios.mjs';
 
 if (typeof globalThis.gc !== 'function') {
@@ -17,6 +17,8 @@ if (typeof globalThis.gc !== 'function') {
   process.exit(status ?? 1);
 }
 
+const DIST = process.env.BENCH_DIST ? pathToFileURL(process.env.BENCH_DIST).href : '../dist/esm';
+const { trustedProxy } = await import(`${DIST}/index.js`);
 const TOTAL = Number(process.env.BENCH_MEMORY_REQUESTS ?? 1_000_000);
 const STEP = TOTAL / 10;
 const proxies = SCENARIOS.map((s) =>

@@ -269,7 +269,9 @@ check(
 printTable([['target', 'measured', 'target', 'verdict'], ...targets]);
 
 if (!process.env.BENCH_SKIP_MEMORY && !ONLY && ours) {
-  console.log('\nheap after GC over 1,000,000 processed requests (bench/memory.mjs):');
+  console.log(
+    `\nheap after GC over ${Number(process.env.BENCH_MEMORY_REQUESTS ?? 1_000_000).toLocaleString('en-US')} processed requests (bench/memory.mjs):`,
+  );
   spawnSync(process.execPath, ['--expose-gc', join(here, 'memory.mjs')], { stdio: 'inherit' });
 }
 
