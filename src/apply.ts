@@ -7,8 +7,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { Server, Socket } from 'node:net';
 import type { CompiledOptions } from './options.js';
-import { NAME_LENGTHS } from './registry.js';
-import { type RequestFacts, resolveRequest } from './resolve.js';
+import { lookupLowerCase, NAME_LENGTHS } from './registry.js';
+import { type Edits, type RequestFacts, resolveRequest } from './resolve.js';
 import type { ProxyInfo } from './types.js';
 
 /** Where a request's ProxyInfo lives; `Symbol.for` so ESM, CommonJS and two copies agree. */
@@ -51,14 +51,10 @@ export function requestFacts(req: IncomingMessage): RequestFacts {
  * Applies header edits to `rawHeaders` in place: deleted names go, a replaced name keeps one
  * line (where its first line was) with the new value, and every Host line becomes `host`.
  */
-function rewriteRawHeaders(
-  raw: string[],
-  edits: ReadonlyArray<[string, string | undefined]>,
-  host: string | undefined,
-): void {
+function rewriteRawHeaders(raw: string[], edits: Edits | undefined, host: string | undefined): void {
   let write = 0;
   let hostSeen = false;
-  let replaced: string[] | undefined;
+  let replaced = 0;
   for (let read = 0; read + 1 < raw.length; read += 2) {
     const name = raw[read]!;
     let value = raw[read + 1]!;
@@ -68,13 +64,14 @@ function rewriteRawHeaders(
       if (lower === 'host') {
         hostSeen = true;
         if (host !== undefined) value = host;
-      } else {
-        const edit = edits.find((e) => e[0] === lower);
+      } else if (edits !== undefined) {
+        const def = lookupLowerCase(lower);
+        const edit = def === undefined ? undefined : edits[def.id];
         if (edit !== undefined) {
-          if (edit[1] === undefined || replaced?.includes(lower)) continue;
-          if (replaced === undefined) replaced = [];
-          replaced.push(lower);
-          value = edit[1];
+          const bit = 1 << def!.id;
+          if (edit === null || (replaced & bit) !== 0) continue;
+          replaced |= bit;
+          value = edit;
         }
       }
     }
@@ -84,6 +81,57 @@ function rewriteRawHeaders(
   }
   raw.length = write;
   if (!hostSeen && host !== undefined) raw.push('Host', host);
+}
+
+/** A new headers object with the edits applied, in the original key order (R11, R12). */
+function editedHeaders(old: Headers, edits: Edits | undefined, host: string | undefined): Headers {
+  const next: Headers = {};
+  for (const key in old) {
+    let value = old[key];
+    if (key === 'host') {
+      if (host !== undefined) value = host;
+    } else if (edits !== undefined) {
+      const def = lookupLowerCase(key);
+      if (def !== undefined) {
+        const edit = edits[def.id];
+        if (edit === null) continue;
+        if (edit !== undefined) value = edit;
+      }
+    }
+    next[key] = value;
+  }
+  if (host !== undefined && old.host === undefined) next.host = host;
+  return next;
+}
+
+const SHADOWED = ['ip', 'ips', 'protocol', 'secure', 'hostname', 'host'];
+let checkedPrototype: object | null | undefined;
+let prototypeAssignable = false;
+
+/**
+ * Can the shadows be plain assignments? Yes unless something on the prototype chain defines
+ * one of the names as an accessor or read-only (Express's request getters). Assignment keeps
+ * the request a fast object; defineProperty is five times slower. One-entry cache.
+ */
+function assignable(req: object): boolean {
+  const proto = Object.getPrototypeOf(req) as object | null;
+  if (proto === checkedPrototype) return prototypeAssignable;
+  let ok = true;
+  for (let o = proto; o !== null && ok; o = Object.getPrototypeOf(o) as object | null) {
+    for (const name of SHADOWED) {
+      const descriptor = Object.getOwnPropertyDescriptor(o, name);
+      if (
+        descriptor !== undefined &&
+        (descriptor.get !== undefined || descriptor.set !== undefined || !descriptor.writable)
+      ) {
+        ok = false;
+        break;
+      }
+    }
+  }
+  checkedPrototype = proto;
+  prototypeAssignable = ok;
+  return ok;
 }
 
 const DESCRIPTOR = { value: undefined as unknown, writable: true, enumerable: true, configurable: true };
@@ -98,9 +146,19 @@ function shadow(req: object, key: string, value: unknown): void {
  * headers on every access otherwise, and the socket is shared by keep-alive requests.
  */
 function shadowGetters(req: IncomingMessage, info: ProxyInfo): void {
-  shadow(req, 'ip', info.remoteAddress);
   // Express order: client first, the socket peer excluded.
-  shadow(req, 'ips', info.peerAddress === undefined ? info.addresses.slice() : info.addresses.slice(0, -1));
+  const ips = info.peerAddress === undefined ? info.addresses.slice() : info.addresses.slice(0, -1);
+  if (assignable(req)) {
+    const r = req as IncomingMessage & Record<string, unknown>;
+    r.ip = info.remoteAddress;
+    r.ips = ips;
+    r.protocol = info.protocol;
+    r.secure = info.secure;
+    r.hostname = info.hostname;
+    return;
+  }
+  shadow(req, 'ip', info.remoteAddress);
+  shadow(req, 'ips', ips);
   shadow(req, 'protocol', info.protocol);
   shadow(req, 'secure', info.secure);
   shadow(req, 'hostname', info.hostname);
@@ -120,54 +178,27 @@ export function processRequest(options: CompiledOptions, req: IncomingMessage): 
   if (existing !== undefined) return existing;
 
   const facts = requestFacts(req);
-  const { info, edits, transport } = resolveRequest(options, facts);
-  const headers = facts.headers as Headers;
-  const hostHeader = headers.host;
-  const originalHost = typeof hostHeader === 'string' ? hostHeader : undefined;
-
-  // Remember what changes, so original.headers can be rebuilt only if someone reads it.
-  const undo: Array<[string, string | string[] | undefined]> = [];
-  for (const [name, value] of edits) {
-    undo.push([name, headers[name]]);
-    if (value === undefined) delete headers[name];
-    else headers[name] = value;
+  const { info, edits, hostChanged } = resolveRequest(options, facts);
+  if (edits !== undefined || hostChanged) {
+    // The old headers object stays untouched as ProxyInfo.original.headers: nothing is lost.
+    const old = facts.headers as Headers;
+    const next = editedHeaders(old, edits, hostChanged ? info.host : undefined);
+    req.headers = next;
+    if (req.headers !== next) {
+      // A request whose headers cannot be replaced: edit in place, keep a copy.
+      info.original.headers = { ...old };
+      for (const key of Object.keys(old)) if (!(key in next)) delete old[key];
+      Object.assign(old, next);
+    }
+    if (facts.rawHeaders !== undefined)
+      rewriteRawHeaders(req.rawHeaders, edits, hostChanged ? info.host : undefined);
   }
-  const hostChanged = originalHost !== info.host;
-  if (hostChanged) {
-    undo.push(['host', hostHeader]);
-    headers.host = info.host;
-  }
-  if ((edits.length > 0 || hostChanged) && facts.rawHeaders !== undefined) {
-    rewriteRawHeaders(req.rawHeaders, edits, hostChanged ? info.host : undefined);
-  }
-
-  const changes = undo;
-  let originalHeaders: Headers | undefined;
-  const full: ProxyInfo = {
-    ...info,
-    original: {
-      remoteAddress: facts.peer,
-      host: originalHost,
-      protocol: transport,
-      get headers(): Headers {
-        if (originalHeaders === undefined) {
-          originalHeaders = { ...headers };
-          for (let i = changes.length - 1; i >= 0; i--) {
-            const [name, value] = changes[i]!;
-            if (value === undefined) delete originalHeaders[name];
-            else originalHeaders[name] = value;
-          }
-        }
-        return originalHeaders;
-      },
-    },
-  };
-  (req as RequestWithState)[STATE] = full;
-  shadowGetters(req, full);
+  (req as RequestWithState)[STATE] = info;
+  shadowGetters(req, info);
 
   const onReject = options.onReject;
   if (onReject !== undefined) {
-    for (const event of full.rejected) {
+    for (const event of info.rejected) {
       try {
         onReject(event, req);
       } catch {
@@ -175,5 +206,5 @@ export function processRequest(options: CompiledOptions, req: IncomingMessage): 
       }
     }
   }
-  return full;
+  return info;
 }

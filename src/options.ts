@@ -6,7 +6,7 @@
 
 import type { IncomingMessage } from 'node:http';
 import { configError } from './errors.js';
-import { parseIp } from './ip.js';
+import { type ParsedIp, parseIp } from './ip.js';
 import {
   findHeader,
   GROUP_CLIENT,
@@ -17,10 +17,32 @@ import {
 } from './registry.js';
 import { compileTrust, type Trust } from './trust.js';
 import type { RejectEvent, TrustedProxyOptions } from './types.js';
-import { parseHost } from './values.js';
+import { type HostValue, parseHost } from './values.js';
 
 /** `allowedHosts` compiled: exact names and `*.suffix` patterns, all canonical. */
 export type HostMatcher = (hostname: string) => boolean;
+
+/**
+ * One-entry caches, per compiled options: keep-alive requests from one proxy repeat the peer
+ * and the Host. Only pure decisions are cached (never a user's trust function).
+ */
+export interface RequestCaches {
+  peerText: string | undefined;
+  peerIp: ParsedIp | undefined;
+  peerTrusted: boolean;
+  hostText: string | undefined;
+  hostValue: HostValue | undefined;
+}
+
+export function createCaches(): RequestCaches {
+  return {
+    peerText: undefined,
+    peerIp: undefined,
+    peerTrusted: false,
+    hostText: undefined,
+    hostValue: undefined,
+  };
+}
 
 /** The result of {@link compileOptions}: what the per-request code reads. */
 export interface CompiledOptions {
@@ -34,6 +56,7 @@ export interface CompiledOptions {
   readonly allowedHost: HostMatcher | undefined;
   readonly rewriteLocation: boolean;
   readonly onReject: ((event: RejectEvent, req: IncomingMessage) => void) | undefined;
+  readonly caches: RequestCaches;
 }
 
 const KNOWN_OPTIONS = new Set([
@@ -172,6 +195,7 @@ export function compileOptions(options: TrustedProxyOptions): CompiledOptions {
     allowedHost,
     rewriteLocation: rewriteLocation === true,
     onReject,
+    caches: createCaches(),
   };
 }
 

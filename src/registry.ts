@@ -162,20 +162,34 @@ export const TRUSTABLE_NAMES: readonly string[] = REGISTRY.filter((d) => d.kind 
 );
 
 /**
- * Lengths of registry names, as a cheap first filter before a map lookup on the hot path:
- * most request headers (Accept, User-Agent, Cookie, …) are rejected by length and first char.
+ * Registry entries by name length. A `req.headers` key is an internalised string, so comparing
+ * it with a name literal is a pointer comparison: cheaper than hashing it for a map lookup.
  */
+const BY_LENGTH: ReadonlyArray<readonly HeaderDef[] | undefined> = (() => {
+  const table: HeaderDef[][] = [];
+  for (const def of REGISTRY) (table[def.name.length] ??= []).push(def);
+  return table;
+})();
+
+/** Lengths of registry names (1 = some registry name has this length), a cheap first filter. */
 export const NAME_LENGTHS: Uint8Array = (() => {
   const table = new Uint8Array(64);
   for (const def of REGISTRY) table[def.name.length] = 1;
   return table;
 })();
 
-/** Finds a registry entry for a header name already in lower case (a `req.headers` key). */
+/**
+ * Finds a registry entry for a header name already in lower case (a `req.headers` key).
+ * Most request headers (Accept, User-Agent, Cookie, …) are rejected by length and first char.
+ */
 export function lookupLowerCase(name: string): HeaderDef | undefined {
-  const length = name.length;
-  if (length >= 64 || NAME_LENGTHS[length] === 0) return undefined;
+  const bucket = BY_LENGTH[name.length];
+  if (bucket === undefined) return undefined;
   const c = name.charCodeAt(0);
   if (c !== 0x78 /* x */ && c !== 0x66 /* f */ && c !== 0x74 /* t */ && c !== 0x63 /* c */) return undefined;
-  return BY_NAME.get(name);
+  for (let i = 0; i < bucket.length; i++) {
+    const def = bucket[i]!;
+    if (def.name === name) return def;
+  }
+  return undefined;
 }

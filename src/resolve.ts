@@ -47,13 +47,13 @@ export interface RequestFacts {
   rawHeaders: readonly string[] | undefined;
 }
 
-/** The decision: everything ProxyInfo says except `original.headers`, and the header edits. */
+/** The decision: the ProxyInfo (its `original.headers` is the headers object it read), and the edits. */
 export interface Resolution {
-  info: Omit<ProxyInfo, 'original'>;
-  /** Header name → replacement value, or `undefined` to delete it (R11). */
-  edits: Array<[name: string, value: string | undefined]>;
-  /** The transport's own scheme. */
-  transport: 'http' | 'https';
+  info: ProxyInfo;
+  /** Header edits by registry id (R11); undefined when no registry header was present. */
+  edits: Edits | undefined;
+  /** The Host header differs from `info.host` (R12). */
+  hostChanged: boolean;
 }
 
 const FORWARDED = REGISTRY.find((d) => d.kind === 'forwarded')!;
@@ -101,13 +101,19 @@ class ForwardedChain {
     return last < 0 ? undefined : { element: this.fromRight[last]!, index: last };
   }
 
-  /** R6: present in a group when an element carries its parameter or is malformed. */
-  has(param: 'for' | 'host' | 'proto'): boolean {
-    for (let k = 0; ; k++) {
+  /**
+   * R6: present in a group when an element carries its parameter or is malformed — counting
+   * only the `depth` rightmost elements, the ones trusted proxies added (R17: nothing left of
+   * the client is read). A client's own element can thus never switch a group away from a
+   * lower-priority header that the proxy did set.
+   */
+  has(param: 'for' | 'host' | 'proto', depth: number): boolean {
+    for (let k = 0; k < depth; k++) {
       const element = this.at(k);
       if (element === undefined) return false;
       if (element.malformed || element[param] !== undefined) return true;
     }
+    return false;
   }
 
   /** Reports a malformed element once, however many groups look at it. */
@@ -275,14 +281,18 @@ const INVALID_REASON: Record<GroupKind, RejectReason> = {
 const FORWARDED_PARAM: Record<number, 'host' | 'proto'> = { [GROUP_HOST]: 'host', [GROUP_SCHEME]: 'proto' };
 
 /**
- * Rewritten list value (R11): the entry used and every valid entry to its right, joined
- * with ", ". Undefined when that is exactly what the header already says.
+ * Rewritten list value (R11): the entry used (`value[from, end)`) and every valid entry to
+ * its right, joined with ", ". Undefined when that is exactly what the header already says.
  */
-function rewriteFrom(value: string, from: number, kind: GroupKind): string | undefined {
+function rewriteFrom(value: string, from: number, end: number, kind: GroupKind): string | undefined {
+  if (value.indexOf(',') < 0) {
+    // One entry: the common case, no list to rebuild.
+    return from === 0 && end === value.length ? undefined : value.slice(from, end);
+  }
   const parts: string[] = [];
-  let end = value.length;
-  while (previousEntry(value, end) && cursor.start >= from) {
-    end = cursor.next;
+  let stop = value.length;
+  while (previousEntry(value, stop) && cursor.start >= from) {
+    stop = cursor.next;
     if (parseValue(kind, value, cursor.start, cursor.end) !== undefined) {
       parts.push(value.slice(cursor.start, cursor.end));
     }
@@ -292,6 +302,154 @@ function rewriteFrom(value: string, from: number, kind: GroupKind): string | und
   return joined === value ? undefined : joined;
 }
 
+/** Header edits by registry id: a replacement value, `null` to delete, `undefined` to leave. */
+export type Edits = Array<string | null | undefined>;
+
+/** The state of one request that carries forwarding headers from a trusted peer. */
+class Pass {
+  /** Registry id → the header's value (repeated lines joined). */
+  readonly present: Array<string | undefined>;
+  readonly rejected: RejectEvent[];
+  readonly applied: string[] = [];
+  readonly edits: Edits = [];
+  /** Registry ids whose values were used (a bit each; the registry has fewer than 32). */
+  kept = 0;
+  hops = 1;
+  forwarded: ForwardedChain | undefined;
+  forwardedUsed = false;
+  forwardedIndex = -1;
+  /** The applied host group value, parsed. */
+  host: HostValue | undefined;
+
+  constructor(present: Array<string | undefined>, rejected: RejectEvent[]) {
+    this.present = present;
+    this.rejected = rejected;
+  }
+}
+
+/** The last host value parseValue('host', …) accepted, so callers need not parse it again. */
+let lastHost: HostValue | undefined;
+
+function parseGroupValue(kind: GroupKind, s: string, start: number, end: number): string | undefined {
+  if (kind !== 'host') return parseValue(kind, s, start, end);
+  const host = parseHost(s, start, end);
+  lastHost = host;
+  return host === undefined ? undefined : formatHost(host);
+}
+
+/** R6 + R8 + R9 for one group other than the client: hop-aligned, validated, first present wins. */
+function resolveGroup(pass: Pass, options: CompiledOptions, group: number): string | undefined {
+  let value: string | undefined;
+  let primary = false;
+  const { present, rejected, edits, hops } = pass;
+  for (const def of options.groups[group]!) {
+    const raw = present[def.id];
+    if (raw === undefined) continue;
+    let candidate: string | undefined;
+    if (def.kind === 'forwarded') {
+      const param = FORWARDED_PARAM[group]!;
+      const forwarded = pass.forwarded!;
+      if (!forwarded.has(param, hops)) continue;
+      const kind: GroupKind = param === 'host' ? 'host' : 'proto';
+      const picked = forwarded.pick(hops)!;
+      const element = picked.element;
+      const text = element[param];
+      if (!element.malformed && text !== undefined) candidate = parseGroupValue(kind, text, 0, text.length);
+      if (!primary) {
+        primary = true;
+        if (candidate !== undefined) {
+          value = candidate;
+          if (group === GROUP_HOST) pass.host = lastHost;
+          pass.forwardedUsed = true;
+          if (picked.index > pass.forwardedIndex) pass.forwardedIndex = picked.index;
+        } else if (element.malformed) {
+          forwarded.reportMalformed(element, rejected);
+        } else if (text !== undefined) {
+          reject(rejected, 'forwarded', text, INVALID_REASON[kind]);
+        }
+        continue;
+      }
+      if (value === undefined || candidate !== value) {
+        reject(rejected, 'forwarded', text ?? element.text, 'conflict');
+      }
+      continue;
+    }
+    const kind = def.kind as GroupKind;
+    if (!pickEntry(raw, hops)) continue; /* only empty elements: not present (R6) */
+    const start = cursor.start;
+    const end = cursor.end;
+    candidate = parseGroupValue(kind, raw, start, end);
+    if (!primary) {
+      primary = true;
+      if (candidate === undefined) {
+        reject(rejected, def.name, raw.slice(start, end), INVALID_REASON[kind]);
+        edits[def.id] = null;
+      } else {
+        value = candidate;
+        if (group === GROUP_HOST) pass.host = lastHost;
+        pass.kept |= 1 << def.id;
+        pass.applied.push(def.name);
+        const rewritten = rewriteFrom(raw, start, end, kind);
+        if (rewritten !== undefined) edits[def.id] = rewritten;
+      }
+      continue;
+    }
+    // A lower-priority header: never consulted, reported when it says something else.
+    edits[def.id] = null;
+    if (value === undefined || candidate !== value)
+      reject(rejected, def.name, raw.slice(start, end), 'conflict');
+  }
+  return value;
+}
+
+/** R6 + R7: the client group. Sets `pass.hops`; returns the walked chain. */
+function resolveClient(pass: Pass, options: CompiledOptions, peer: string | undefined): ParsedIp[] {
+  let client: ClientResult | undefined;
+  let clientDef: HeaderDef | undefined;
+  const { present, rejected } = pass;
+  for (const def of options.groups[GROUP_CLIENT]!) {
+    const value = present[def.id];
+    if (value === undefined) continue;
+    // Forwarded: the element the peer added decides whether it speaks for the client.
+    const isPresent = def.kind === 'forwarded' ? pass.forwarded!.has('for', 1) : countEntries(value, 1) > 0;
+    if (!isPresent) continue;
+    const events = client === undefined ? rejected : undefined;
+    const result =
+      def.kind === 'forwarded'
+        ? walkForwarded(pass.forwarded!, options.trust, events)
+        : def.kind === 'node-list'
+          ? walkList(value, options.trust, def.name, events)
+          : singleNode(value, def.name, events);
+    if (client === undefined) {
+      client = result;
+      clientDef = def;
+      continue;
+    }
+    // A lower-priority client header: never consulted, reported when it disagrees.
+    const mine = client.used ? client.chain[client.chain.length - 1]!.text : peer;
+    const theirs = result.used ? result.chain[result.chain.length - 1]!.text : peer;
+    if (mine !== theirs) reject(rejected, def.name, value, 'conflict');
+  }
+  if (client === undefined || clientDef === undefined) return [];
+  pass.hops = client.hops;
+  const chain = client.chain;
+  if (!client.used) return chain;
+  if (clientDef.kind === 'forwarded') {
+    pass.forwardedUsed = true;
+    if (client.forwardedIndex > pass.forwardedIndex) pass.forwardedIndex = client.forwardedIndex;
+    return chain;
+  }
+  pass.kept |= 1 << clientDef.id;
+  pass.applied.push(clientDef.name);
+  if (clientDef.kind === 'node-list') {
+    // R11: the client and the trusted proxies after it, canonical, client first.
+    let rewritten = chain[chain.length - 1]!.text;
+    for (let i = chain.length - 2; i >= 0; i--) rewritten += `, ${chain[i]!.text}`;
+    if (rewritten !== present[clientDef.id]) pass.edits[clientDef.id] = rewritten;
+  }
+  return chain;
+}
+
 /**
  * Resolves one request: who the client is, and the public scheme, host, port and prefix.
  * Never throws on request data.
@@ -299,37 +457,44 @@ function rewriteFrom(value: string, from: number, kind: GroupKind): string | und
 export function resolveRequest(options: CompiledOptions, facts: RequestFacts): Resolution {
   const headers = facts.headers;
   const transport: 'http' | 'https' = facts.encrypted ? 'https' : 'http';
-  const peerIp = facts.peer === undefined ? undefined : parseIp(facts.peer);
-  const peer = peerIp?.text;
+  const caches = options.caches;
   const rejected: RejectEvent[] = [];
-  const applied: string[] = [];
-  const edits: Array<[string, string | undefined]> = [];
+
+  // R5: the peer, and whether it may speak for anyone.
+  let peerIp: ParsedIp | undefined;
+  let trusted: boolean;
+  const peerText = facts.peer;
+  if (peerText !== undefined && peerText === caches.peerText) {
+    peerIp = caches.peerIp;
+    trusted = caches.peerTrusted;
+  } else if (peerText !== undefined) {
+    peerIp = parseIp(peerText);
+    trusted = peerIp !== undefined && options.trust(peerIp, 0);
+    if (options.trust.pure) {
+      caches.peerText = peerText;
+      caches.peerIp = peerIp;
+      caches.peerTrusted = trusted;
+    }
+  } else {
+    trusted = facts.unixSocket && options.trust(undefined, 0);
+  }
+  const peer = peerIp?.text;
 
   // Which registry headers the request carries (R4); most requests carry none.
   let present: Array<string | undefined> | undefined;
-  let presentDefs: HeaderDef[] | undefined;
   for (const key in headers) {
     const def = lookupLowerCase(key);
     if (def === undefined) continue;
     const raw = headers[key];
     if (raw === undefined) continue;
-    const value = typeof raw === 'string' ? raw : Array.isArray(raw) ? raw.join(', ') : String(raw);
-    if (present === undefined) {
-      present = [];
-      presentDefs = [];
-    }
-    present[def.id] = value;
-    presentDefs!.push(def);
+    if (present === undefined) present = [];
+    present[def.id] = typeof raw === 'string' ? raw : Array.isArray(raw) ? raw.join(', ') : String(raw);
   }
 
-  // R5: the peer, and whether it may speak for anyone.
-  let trusted: boolean;
-  if (peerIp !== undefined) trusted = options.trust(peerIp, 0);
-  else trusted = facts.peer === undefined && facts.unixSocket && options.trust(undefined, 0);
-
-  let hops = 1;
-  let chain: ParsedIp[] = [];
-  let hostValue: string | undefined;
+  let pass: Pass | undefined;
+  let edits: Edits | undefined;
+  let chain: ParsedIp[] = EMPTY_CHAIN;
+  let hostValue: HostValue | undefined;
   let portValue: string | undefined;
   let serverValue: string | undefined;
   let schemeValue: 'http' | 'https' | undefined;
@@ -337,155 +502,44 @@ export function resolveRequest(options: CompiledOptions, facts: RequestFacts): R
 
   if (present !== undefined && !trusted) {
     // R11: nothing is trusted when the peer is not; every forwarding header goes.
-    for (const def of presentDefs!) {
-      reject(rejected, def.name, present[def.id]!, 'untrusted-peer');
-      edits.push([def.name, undefined]);
+    edits = [];
+    for (let id = 0; id < present.length; id++) {
+      const value = present[id];
+      if (value === undefined) continue;
+      reject(rejected, REGISTRY[id]!.name, value, 'untrusted-peer');
+      edits[id] = null;
     }
   } else if (present !== undefined) {
-    for (const def of presentDefs!) {
-      if (options.trusted[def.id] !== true) {
-        reject(rejected, def.name, present[def.id]!, 'not-trusted-header');
-        edits.push([def.name, undefined]);
-      }
+    pass = new Pass(present, rejected);
+    edits = pass.edits;
+    for (let id = 0; id < present.length; id++) {
+      const value = present[id];
+      if (value === undefined || options.trusted[id] === true) continue;
+      reject(rejected, REGISTRY[id]!.name, value, 'not-trusted-header');
+      edits[id] = null;
     }
-    const forwardedValueText = options.trusted[FORWARDED.id] === true ? present[FORWARDED.id] : undefined;
-    const forwarded =
-      forwardedValueText === undefined
-        ? undefined
-        : new ForwardedChain(forwardedLines(facts, forwardedValueText));
-    let forwardedUsed = false;
-    let forwardedRewriteIndex = -1;
-    const keep = new Set<HeaderDef>();
+    const forwardedText = options.trusted[FORWARDED.id] === true ? present[FORWARDED.id] : undefined;
+    if (forwardedText !== undefined)
+      pass.forwarded = new ForwardedChain(forwardedLines(facts, forwardedText));
 
-    // R6 + R7: the client group.
-    let client: ClientResult | undefined;
-    let clientDef: HeaderDef | undefined;
-    for (const def of options.groups[GROUP_CLIENT]!) {
-      const value = present[def.id];
-      if (value === undefined) continue;
-      const isPresent = def.kind === 'forwarded' ? forwarded!.has('for') : countEntries(value, 1) > 0;
-      if (!isPresent) continue;
-      const events = client === undefined ? rejected : undefined;
-      const result =
-        def.kind === 'forwarded'
-          ? walkForwarded(forwarded!, options.trust, events)
-          : def.kind === 'node-list'
-            ? walkList(value, options.trust, def.name, events)
-            : singleNode(value, def.name, events);
-      if (client === undefined) {
-        client = result;
-        clientDef = def;
+    chain = resolveClient(pass, options, peer);
+    if (resolveGroup(pass, options, GROUP_HOST) !== undefined) hostValue = pass.host;
+    portValue = resolveGroup(pass, options, GROUP_PORT);
+    serverValue = resolveGroup(pass, options, GROUP_SERVER);
+    schemeValue = resolveGroup(pass, options, GROUP_SCHEME) as 'http' | 'https' | undefined;
+    prefixValue = resolveGroup(pass, options, GROUP_PREFIX);
+
+    // Trusted headers present but not applied (empty, invalid, lower priority) go too.
+    for (let id = 0; id < present.length; id++) {
+      if (present[id] === undefined || options.trusted[id] !== true || (pass.kept & (1 << id)) !== 0)
+        continue;
+      if (id === FORWARDED.id && pass.forwardedUsed) {
+        pass.applied.push(FORWARDED.name);
+        const rewritten = pass.forwarded!.rewrite(pass.forwardedIndex);
+        if (rewritten !== present[id]) edits[id] = rewritten.length > 0 ? rewritten : null;
         continue;
       }
-      // A lower-priority client header: never consulted, reported when it disagrees.
-      const mine = client.used ? client.chain[client.chain.length - 1]!.text : peer;
-      const theirs = result.used ? result.chain[result.chain.length - 1]!.text : peer;
-      if (mine !== theirs) reject(rejected, def.name, value, 'conflict');
-    }
-    if (client !== undefined && clientDef !== undefined) {
-      hops = client.hops;
-      chain = client.chain;
-      if (client.used) {
-        if (clientDef.kind === 'forwarded') {
-          forwardedUsed = true;
-          forwardedRewriteIndex = Math.max(forwardedRewriteIndex, client.forwardedIndex);
-        } else {
-          keep.add(clientDef);
-          applied.push(clientDef.name);
-          if (clientDef.kind === 'node-list') {
-            // R11: the client and the trusted proxies after it, canonical, client first.
-            let rewritten = chain[chain.length - 1]!.text;
-            for (let i = chain.length - 2; i >= 0; i--) rewritten += `, ${chain[i]!.text}`;
-            if (rewritten !== present[clientDef.id]) edits.push([clientDef.name, rewritten]);
-          }
-        }
-      }
-    }
-
-    // R6 + R8 + R9: every other group, hop-aligned.
-    const resolveGroup = (group: number, kindOf: (def: HeaderDef) => GroupKind): string | undefined => {
-      let value: string | undefined;
-      let primary = false;
-      for (const def of options.groups[group]!) {
-        const raw = present![def.id];
-        if (raw === undefined) continue;
-        let candidate: string | undefined;
-        let source: string;
-        let kind: GroupKind;
-        if (def.kind === 'forwarded') {
-          const param = FORWARDED_PARAM[group]!;
-          if (!forwarded!.has(param)) continue;
-          kind = param === 'host' ? 'host' : 'proto';
-          const picked = forwarded!.pick(hops)!;
-          const text = picked.element[param];
-          if (picked.element.malformed) {
-            if (!primary) forwarded!.reportMalformed(picked.element, rejected);
-            source = picked.element.text;
-          } else if (text === undefined) {
-            source = picked.element.text;
-          } else {
-            source = text;
-            candidate = parseValue(kind, text, 0, text.length);
-          }
-          if (!primary) {
-            primary = true;
-            if (candidate !== undefined) {
-              value = candidate;
-              forwardedUsed = true;
-              forwardedRewriteIndex = Math.max(forwardedRewriteIndex, picked.index);
-            } else if (text !== undefined && !picked.element.malformed) {
-              reject(rejected, 'forwarded', text, INVALID_REASON[kind]);
-            }
-            continue;
-          }
-        } else {
-          kind = kindOf(def);
-          if (!pickEntry(raw, hops)) continue; /* only empty elements: not present (R6) */
-          const from = cursor.start;
-          source = raw.slice(cursor.start, cursor.end);
-          candidate = parseValue(kind, raw, cursor.start, cursor.end);
-          if (!primary) {
-            primary = true;
-            if (candidate === undefined) {
-              reject(rejected, def.name, source, INVALID_REASON[kind]);
-              edits.push([def.name, undefined]);
-            } else {
-              value = candidate;
-              keep.add(def);
-              applied.push(def.name);
-              const rewritten = rewriteFrom(raw, from, kind);
-              if (rewritten !== undefined) edits.push([def.name, rewritten]);
-            }
-            continue;
-          }
-          edits.push([def.name, undefined]);
-        }
-        if (value === undefined || candidate !== value) reject(rejected, def.name, source, 'conflict');
-      }
-      return value;
-    };
-    hostValue = resolveGroup(GROUP_HOST, () => 'host');
-    portValue = resolveGroup(GROUP_PORT, () => 'port');
-    serverValue = resolveGroup(GROUP_SERVER, () => 'server');
-    schemeValue = resolveGroup(GROUP_SCHEME, (def) => (def.kind === 'flag' ? 'flag' : 'proto')) as
-      | 'http'
-      | 'https'
-      | undefined;
-    prefixValue = resolveGroup(GROUP_PREFIX, () => 'prefix');
-
-    // Trusted headers that were present but not applied: empty, invalid, or lower priority.
-    for (const def of presentDefs!) {
-      if (options.trusted[def.id] !== true || keep.has(def)) continue;
-      if (def === FORWARDED) {
-        if (forwardedUsed) {
-          applied.push(def.name);
-          const rewritten = forwarded!.rewrite(forwardedRewriteIndex);
-          if (rewritten !== present[def.id])
-            edits.push([def.name, rewritten.length > 0 ? rewritten : undefined]);
-          continue;
-        }
-      }
-      if (!edits.some((edit) => edit[0] === def.name)) edits.push([def.name, undefined]);
+      edits[id] = null;
     }
   }
 
@@ -496,20 +550,24 @@ export function resolveRequest(options: CompiledOptions, facts: RequestFacts): R
     typeof hostHeader === 'string' ? hostHeader : Array.isArray(hostHeader) ? hostHeader[0] : undefined;
   let requestHost: HostValue | undefined;
   if (hostText !== undefined) {
-    requestHost = parseHost(hostText);
+    if (hostText === caches.hostText) requestHost = caches.hostValue;
+    else {
+      requestHost = parseHost(hostText);
+      caches.hostText = hostText;
+      caches.hostValue = requestHost;
+    }
     if (requestHost === undefined) reject(rejected, 'host', hostText, 'invalid-host');
   }
   let hostname: string;
   let port: number;
-  const forwardedHost = hostValue === undefined ? undefined : parseHost(hostValue);
-  if (forwardedHost !== undefined) hostname = forwardedHost.hostname;
+  if (hostValue !== undefined) hostname = hostValue.hostname;
   else if (requestHost !== undefined) hostname = requestHost.hostname;
   else if (serverValue !== undefined) hostname = serverValue;
   else hostname = localHostname(facts.localAddress, facts.unixSocket);
 
-  if (forwardedHost !== undefined && forwardedHost.port !== 0) port = forwardedHost.port;
+  if (hostValue !== undefined && hostValue.port !== 0) port = hostValue.port;
   else if (portValue !== undefined) port = Number(portValue);
-  else if (forwardedHost !== undefined) port = defaultPort(protocol);
+  else if (hostValue !== undefined) port = defaultPort(protocol);
   else if (requestHost !== undefined)
     port = requestHost.port !== 0 ? requestHost.port : defaultPort(protocol);
   else if (schemeValue !== undefined) port = defaultPort(protocol);
@@ -539,14 +597,17 @@ export function resolveRequest(options: CompiledOptions, facts: RequestFacts): R
       host,
       serverName: serverValue ?? hostname,
       prefix: prefixValue ?? '',
-      applied,
+      applied: pass === undefined ? [] : pass.applied,
       rejected,
       hostAllowed,
+      original: { remoteAddress: peerText, host: hostText, protocol: transport, headers },
     },
     edits,
-    transport,
+    hostChanged: hostText !== host,
   };
 }
+
+const EMPTY_CHAIN: ParsedIp[] = [];
 
 /** The socket's local address as a hostname (R10's last resort); `localhost` on a UNIX socket. */
 function localHostname(localAddress: string | undefined, unixSocket: boolean): string {

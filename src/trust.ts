@@ -11,6 +11,8 @@ export interface Trust {
   (ip: ParsedIp | undefined, hop: number): boolean;
   /** True when the decision does not depend on the address (a hop count). */
   readonly hopCount: number;
+  /** The decision depends only on the address and hop (not a user function), so it may be cached. */
+  readonly pure: boolean;
   /** The configuration as the CLI prints it: ranges in canonical CIDR form. */
   readonly description: string;
 }
@@ -176,9 +178,11 @@ function withMeta(
   fn: (ip: ParsedIp | undefined, hop: number) => boolean,
   hopCount: number,
   description: string,
+  pure = true,
 ): Trust {
   const trust = fn as Trust;
   Object.defineProperty(trust, 'hopCount', { value: hopCount });
+  Object.defineProperty(trust, 'pure', { value: pure });
   Object.defineProperty(trust, 'description', { value: description });
   return trust;
 }
@@ -200,6 +204,7 @@ export function compileTrust(value: TrustedProxies): Trust {
       },
       0,
       `function ${user.name || '(anonymous)'}`,
+      false,
     );
   }
   if (typeof value === 'number') {

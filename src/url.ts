@@ -5,7 +5,7 @@ import type { IncomingMessage } from 'node:http';
 import { getProxyInfo, requestFacts } from './apply.js';
 import { isPathChar } from './chars.js';
 import { ERROR_CODES } from './errors.js';
-import type { CompiledOptions } from './options.js';
+import { type CompiledOptions, createCaches } from './options.js';
 import { resolveRequest } from './resolve.js';
 import { compileTrust } from './trust.js';
 import type { WsgiEnviron } from './types.js';
@@ -154,6 +154,7 @@ const TRANSPORT_ONLY: CompiledOptions = {
   allowedHost: undefined,
   rewriteLocation: false,
   onReject: undefined,
+  caches: createCaches(),
 };
 
 function isEnviron(value: object): value is WsgiEnviron {

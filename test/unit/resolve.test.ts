@@ -114,7 +114,7 @@ describe('R3 ProxyInfo', () => {
         ],
       }),
     );
-    expect(events).toEqual(['x-real-ip:untrusted-peer', 'x-forwarded-for:untrusted-peer']);
+    expect(events).toEqual(['x-forwarded-for:untrusted-peer', 'x-real-ip:untrusted-peer']);
   });
 });
 
@@ -310,6 +310,23 @@ describe('R6 precedence and conflicts', () => {
     );
     expect(info.remoteAddress).toBe('203.0.113.7');
     expect(info.hostname).toBe('public.example');
+  });
+
+  it('a client Forwarded element left of the trusted hop cannot make Forwarded present (R6 under R17)', () => {
+    const { info } = run(
+      { trustedHeaders: ['Forwarded', 'X-Forwarded-Proto', 'X-Forwarded-For'], trustedProxies: '10.0.0.1' },
+      {
+        headers: [
+          ['Host', 'internal:8000'],
+          ['Forwarded', 'for=6.6.6.6;proto=http'],
+          ['Forwarded', 'by=_proxy'],
+          ['X-Forwarded-Proto', 'https'],
+          ['X-Forwarded-For', '203.0.113.7'],
+        ],
+      },
+    );
+    expect(info.protocol).toBe('https');
+    expect(info.remoteAddress).toBe('203.0.113.7');
   });
 
   it('Forwarded whose chosen element lacks host= keeps the original host', () => {
