@@ -98,6 +98,12 @@ export function optionsFromSources(
  * The result is validated now: a missing or invalid variable throws `TrustedProxyConfigError`
  * whose message starts with the variable's name.
  *
+ * Security: a bare integer in `TRUSTED_PROXIES` is a hop count, the weakest form — it trusts
+ * whatever connects directly, so a client that can reach the app without the proxy chooses
+ * its own address. Prefer addresses or CIDR ranges.
+ *
+ * @param env The variables to read.
+ * @default env process.env
  * @example
  * app.use(trustedProxy({ ...optionsFromEnv(), rewriteLocation: true }));
  */

@@ -1,5 +1,8 @@
 /**
- * Every error code this package produces. `docs/errors.md` documents each one; a test keeps
+ * Every error code this package produces.
+ *
+ * @example
+ * if (err.code === ERROR_CODES.HOST_NOT_ALLOWED) res.status(400).end(); `docs/errors.md` documents each one; a test keeps
  * the two in step in both directions.
  */
 export const ERROR_CODES = {
@@ -14,6 +17,9 @@ export const ERROR_CODES = {
 /**
  * Thrown by `trustedProxy()` and `optionsFromEnv()` for a configuration mistake, with a
  * message that names the bad value. Nothing a client sends ever causes it.
+ *
+ * Security: the message quotes the offending value JSON-escaped and cut to 64 characters, so
+ * it is safe to log; fix the configuration rather than catching it at run time.
  *
  * @example
  * try { trustedProxy({ trustedHeaders: ['X-Forwarded-Fro'], trustedProxies: 'loopback' }) }

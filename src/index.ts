@@ -26,6 +26,9 @@ export { reconstructUrl } from './url.js';
  * processed it. Works across the ESM and CommonJS builds (the state is keyed by
  * `Symbol.for('trusted-proxy')`).
  *
+ * Security: `original.*` and every `rejected[].value` hold what the client sent; escape them
+ * before showing or logging them.
+ *
  * @example
  * app.get('/whoami', (req, res) => res.json(proxyInfo(req)));
  */

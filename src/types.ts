@@ -49,6 +49,9 @@ export interface TrustedProxyOptions {
   /**
    * Names of the forwarding headers your proxies set (case-insensitive), in priority order
    * within a group. Every other registry header is stripped.
+   *
+   * Security: list only headers your proxy sets or appends on every path. A header it merely
+   * passes through is whatever the client sent (see docs/proxies.md).
    * @example ['X-Forwarded-For', 'X-Forwarded-Host', 'X-Forwarded-Proto', 'X-Forwarded-Port']
    */
   trustedHeaders: readonly string[];
@@ -69,12 +72,17 @@ export interface TrustedProxyOptions {
   /**
    * Rewrite `Location` response headers that point at the internal origin (R14).
    * @default false
+   * @example
+   * // res.redirect('http://10.0.0.5:8000/landed') reaches the client as https://www.example.com/app/landed
+   * trustedProxy({ trustedHeaders, trustedProxies, rewriteLocation: true })
    */
   rewriteLocation?: boolean | undefined;
   /**
    * Called once for every {@link RejectEvent}, for logging spoof attempts.
    * Exceptions it throws are swallowed.
    * @default undefined
+   * @example
+   * onReject: (event, req) => logger.warn({ ...event, peer: req.socket.remoteAddress }, 'forwarding header rejected')
    */
   onReject?: ((event: RejectEvent, req: IncomingMessage) => void) | undefined;
 }
@@ -128,11 +136,21 @@ export type NextFunction = (err?: unknown) => void;
 /** The middleware returned by {@link trustedProxy}. */
 export interface TrustedProxyMiddleware {
   (req: IncomingMessage, res: import('node:http').ServerResponse, next: NextFunction): void;
-  /** Wraps a plain `node:http` listener: processes each request, answers 400 itself for a host not allowed. */
+  /**
+   * Wraps a plain `node:http` listener: processes each request, answers 400 itself for a host
+   * not allowed.
+   * @example
+   * http.createServer(proxy.wrap((req, res) => res.end(reconstructUrl(req)))).listen(8000);
+   */
   wrap<Req extends IncomingMessage, Res extends import('node:http').ServerResponse>(
     listener: (req: Req, res: Res) => void,
   ): (req: Req, res: Res) => void;
-  /** Applies the rules to `req` now and returns its {@link ProxyInfo} (idempotent). */
+  /**
+   * Applies the rules to `req` now and returns its {@link ProxyInfo} (idempotent). For other
+   * frameworks; it does not rewrite `Location` (there is no response).
+   * @example
+   * const info = proxy.process(request.raw); // e.g. Fastify's underlying IncomingMessage
+   */
   process(req: IncomingMessage): ProxyInfo;
 }
 

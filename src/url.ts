@@ -175,7 +175,13 @@ function isEnviron(value: object): value is WsgiEnviron {
  * @example
  * reconstructUrl(req)                  // 'https://blog.example.com/app/post?id=1'
  * reconstructUrl(req, '/login?next=%2F') // 'https://blog.example.com/app/login?next=%2F'
- * @throws TypeError (code ERR_TRUSTED_PROXY_PATH) when `path` does not start with a single `/`.
+ * Security: the origin comes only from validated, trusted parts, and `path` can never change
+ * it, so the result is safe for redirects. A URL that goes into an e-mail, a cache key or a
+ * password-reset link should still come from a request checked against `allowedHosts`:
+ * a trusted proxy that passes a client's Host through lets the client choose the host.
+ *
+ * @throws TypeError (code ERR_TRUSTED_PROXY_PATH) when `path` does not start with a single `/`;
+ *   a plain TypeError when the first argument is not an object.
  */
 export function reconstructUrl(req: IncomingMessage | WsgiEnviron, path?: string): string {
   if (req === null || typeof req !== 'object') {
