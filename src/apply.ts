@@ -7,7 +7,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Server, Socket } from 'node:net';
 import type { CompiledOptions } from './options.js';
-import { lookupLowerCase, NAME_LENGTHS } from './registry.js';
+import { isHostName, lookupAnyCase, lookupLowerCase } from './registry.js';
 import { type Edits, type RequestFacts, resolveRequest } from './resolve.js';
 import type { ProxyInfo } from './types.js';
 
@@ -58,21 +58,17 @@ function rewriteRawHeaders(raw: string[], edits: Edits | undefined, host: string
   for (let read = 0; read + 1 < raw.length; read += 2) {
     const name = raw[read]!;
     let value = raw[read + 1]!;
-    const length = name.length;
-    if (length === 4 || (length < 64 && NAME_LENGTHS[length] === 1)) {
-      const lower = name.toLowerCase();
-      if (lower === 'host') {
-        hostSeen = true;
-        if (host !== undefined) value = host;
-      } else if (edits !== undefined) {
-        const def = lookupLowerCase(lower);
-        const edit = def === undefined ? undefined : edits[def.id];
-        if (edit !== undefined) {
-          const bit = 1 << def!.id;
-          if (edit === null || (replaced & bit) !== 0) continue;
-          replaced |= bit;
-          value = edit;
-        }
+    if (isHostName(name)) {
+      hostSeen = true;
+      if (host !== undefined) value = host;
+    } else if (edits !== undefined) {
+      const def = lookupAnyCase(name);
+      const edit = def === undefined ? undefined : edits[def.id];
+      if (edit !== undefined) {
+        const bit = 1 << def!.id;
+        if (edit === null || (replaced & bit) !== 0) continue;
+        replaced |= bit;
+        value = edit;
       }
     }
     raw[write] = name;

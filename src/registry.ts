@@ -171,13 +171,6 @@ const BY_LENGTH: ReadonlyArray<readonly HeaderDef[] | undefined> = (() => {
   return table;
 })();
 
-/** Lengths of registry names (1 = some registry name has this length), a cheap first filter. */
-export const NAME_LENGTHS: Uint8Array = (() => {
-  const table = new Uint8Array(64);
-  for (const def of REGISTRY) table[def.name.length] = 1;
-  return table;
-})();
-
 /**
  * Finds a registry entry for a header name already in lower case (a `req.headers` key).
  * Most request headers (Accept, User-Agent, Cookie, …) are rejected by length and first char.
@@ -192,4 +185,38 @@ export function lookupLowerCase(name: string): HeaderDef | undefined {
     if (def.name === name) return def;
   }
   return undefined;
+}
+
+/**
+ * Finds a registry entry for a header name in any case (a `rawHeaders` name) without
+ * allocating a lower-case copy; only letters are folded.
+ */
+export function lookupAnyCase(name: string): HeaderDef | undefined {
+  const bucket = BY_LENGTH[name.length];
+  if (bucket === undefined) return undefined;
+  const c = name.charCodeAt(0) | 0x20;
+  if (c !== 0x78 /* x */ && c !== 0x66 /* f */ && c !== 0x74 /* t */ && c !== 0x63 /* c */) return undefined;
+  for (let i = 0; i < bucket.length; i++) {
+    const def = bucket[i]!;
+    const lower = def.name;
+    let j = 0;
+    for (; j < lower.length; j++) {
+      const l = lower.charCodeAt(j);
+      const c = name.charCodeAt(j);
+      if (c !== l && !(l >= 0x61 && l <= 0x7a && (c | 0x20) === l)) break;
+    }
+    if (j === lower.length) return def;
+  }
+  return undefined;
+}
+
+/** True for `Host` in any case. */
+export function isHostName(name: string): boolean {
+  return (
+    name.length === 4 &&
+    (name.charCodeAt(0) | 0x20) === 0x68 &&
+    (name.charCodeAt(1) | 0x20) === 0x6f &&
+    (name.charCodeAt(2) | 0x20) === 0x73 &&
+    (name.charCodeAt(3) | 0x20) === 0x74
+  );
 }

@@ -13,6 +13,7 @@ import {
   GROUP_SCHEME,
   GROUP_SERVER,
   type HeaderDef,
+  lookupAnyCase,
   lookupLowerCase,
   REGISTRY,
 } from './registry.js';
@@ -152,8 +153,7 @@ function forwardedLines(facts: RequestFacts, joined: string): string[] {
   const lines: string[] = [];
   if (raw !== undefined) {
     for (let i = 0; i + 1 < raw.length; i += 2) {
-      const name = raw[i]!;
-      if (name.length === 9 && name.toLowerCase() === 'forwarded') lines.push(raw[i + 1]!);
+      if (lookupAnyCase(raw[i]!) === FORWARDED) lines.push(raw[i + 1]!);
     }
   }
   // A request built by hand (or edited by earlier middleware) may have no raw lines.

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { isHostName, lookupAnyCase, lookupLowerCase, REGISTRY } from '../../src/registry.js';
 import {
   countEntries,
   cursor,
@@ -172,5 +173,33 @@ describe('R8 pickEntry() › v[max(0, L − hops)]', () => {
     expect(countEntries('a, , b,c', 10)).toBe(3);
     expect(countEntries('a, b, c', 2)).toBe(2);
     expect(countEntries(' , ', 10)).toBe(0);
+  });
+});
+
+describe('R4 registry lookups', () => {
+  it('finds every registry name in lower case and in any case, and nothing else', () => {
+    for (const def of REGISTRY) {
+      expect(lookupLowerCase(def.name)).toBe(def);
+      expect(lookupAnyCase(def.canonical)).toBe(def);
+      expect(lookupAnyCase(def.name.toUpperCase())).toBe(def);
+    }
+    for (const name of [
+      'x-forwarded-fo',
+      'x-forwarded-foR ',
+      'accept',
+      'cookie',
+      'x_forwarded_for',
+      'forwardee',
+      '',
+    ]) {
+      expect(lookupAnyCase(name)).toBeUndefined();
+      expect(lookupLowerCase(name)).toBeUndefined();
+    }
+    expect(lookupLowerCase('X-Forwarded-For')).toBeUndefined();
+  });
+
+  it('recognises Host in any case only', () => {
+    expect(['Host', 'host', 'HOST', 'hOsT'].map(isHostName)).toEqual([true, true, true, true]);
+    expect(['Hostx', 'hos', 'Ghost', 'h0st'].map(isHostName)).toEqual([false, false, false, false]);
   });
 });
