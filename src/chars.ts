@@ -27,3 +27,9 @@ export function isPathChar(c: number): boolean {
     c === 0x2f /* / */
   );
 }
+
+/** The index of the first `code` in `s[start, end)`, or -1. */
+export function indexOfCode(s: string, code: number, start: number, end: number): number {
+  for (let i = start; i < end; i++) if (s.charCodeAt(i) === code) return i;
+  return -1;
+}

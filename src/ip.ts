@@ -6,7 +6,7 @@
  * writes and what a request carries can never be read two different ways (mod_wsgi W6).
  */
 
-import { isUnreserved } from './chars.js';
+import { indexOfCode, isUnreserved } from './chars.js';
 
 /** A parsed address: numeric form for matching, canonical text for output. */
 export interface ParsedIp {
@@ -257,13 +257,7 @@ export function parseNode(
   if (end <= start) return undefined;
   let ip: ParsedIp | undefined;
   if (s.charCodeAt(start) === 0x5b /* [ */) {
-    let close = -1;
-    for (let i = start + 1; i < end; i++) {
-      if (s.charCodeAt(i) === 0x5d /* ] */) {
-        close = i;
-        break;
-      }
-    }
+    const close = indexOfCode(s, 0x5d /* ] */, start + 1, end);
     if (close < 0) return undefined;
     if (close + 1 < end) {
       if (s.charCodeAt(close + 1) !== 0x3a /* : */) return undefined;

@@ -3,7 +3,7 @@
  * it returns `undefined` (or false / -1) for bad input and never throws. Invalid values are
  * rejected, never repaired.
  */
-import { isPathChar } from './chars.js';
+import { indexOfCode, isPathChar } from './chars.js';
 import { isUnspecified, parseIPv4, parseIp, parsePortRange } from './ip.js';
 
 /** A validated `host[:port]`. */
@@ -145,13 +145,7 @@ export function parseHost(s: string, start = 0, end = s.length): HostValue | und
   let hostEnd = end;
   let port = 0;
   if (s.charCodeAt(start) === 0x5b /* [ */) {
-    let close = -1;
-    for (let i = start + 1; i < end; i++) {
-      if (s.charCodeAt(i) === 0x5d /* ] */) {
-        close = i;
-        break;
-      }
-    }
+    const close = indexOfCode(s, 0x5d /* ] */, start + 1, end);
     if (close < 0) return undefined;
     hostEnd = close + 1;
   } else {
