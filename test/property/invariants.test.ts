@@ -122,7 +122,12 @@ describe('property › behind appending or overwriting trusted proxies', () => {
         const k = s.proxies.length;
         const chosen = chosenClientHeader(s);
         const trusted = new Set(s.headers.map((h) => h.toLowerCase()));
-        const groups = new Set([...trusted].flatMap(groupsOf));
+        // Forwarded with for= only speaks for the client group; host and scheme come from the next header.
+        const groups = new Set(
+          [...trusted].flatMap((h) =>
+            h === 'forwarded' && !s.forwardedFull ? ['client' as const] : groupsOf(h),
+          ),
+        );
         const peer = canonicalIp(s.proxies[k - 1]!)!;
         expect(info.trusted).toBe(true);
         expect(info.peerAddress).toBe(peer);

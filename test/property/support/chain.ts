@@ -50,6 +50,8 @@ export interface ChainScenario {
   prefix: string;
   preserveHost: boolean;
   withBy: boolean;
+  /** The proxies write `for=`, `proto=` and `host=` in Forwarded, or `for=` only (nginx-style). */
+  forwardedFull: boolean;
   flagSpelling: [string, string];
   tls: boolean;
 }
@@ -125,7 +127,8 @@ function valueAtHop(s: ChainScenario, name: string, i: number): string {
         prevNode.indexOf(':') !== prevNode.lastIndexOf(':')
           ? `[${prevNode}]`
           : prevNode;
-      return `for=${quoteIfNeeded(node)};proto=${v.proto};host=${quoteIfNeeded(v.host)}${by}`;
+      const rest = s.forwardedFull ? `;proto=${v.proto};host=${quoteIfNeeded(v.host)}` : '';
+      return `for=${quoteIfNeeded(node)}${rest}${by}`;
     }
     case 'x-forwarded-host':
     case 'x-host':
@@ -256,6 +259,7 @@ export const chainScenario: fc.Arbitrary<ChainScenario> = fc
     prefix: validPrefix,
     preserveHost: fc.boolean(),
     withBy: fc.boolean(),
+    forwardedFull: fc.boolean(),
     flagSpelling: fc.constantFrom<[string, string]>(
       ['on', 'off'],
       ['true', 'false'],
