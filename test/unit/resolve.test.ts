@@ -1085,3 +1085,229 @@ describe('mod_wsgi behaviours we deliberately change (mod_wsgi.md §8)', () => {
     expect(info.remoteAddress).toBe('10.0.0.1');
   });
 });
+
+describe('R6–R11 edge cases (found by mutation testing)', () => {
+  const cidr = '10.0.0.0/8';
+
+  it('R8: Forwarded with fewer elements than trusted hops gives its leftmost element', () => {
+    const { info } = run(
+      { trustedHeaders: ['X-Forwarded-For', 'Forwarded'], trustedProxies: cidr },
+      {
+        headers: [
+          ['X-Forwarded-For', '1.1.1.1, 10.0.0.3, 10.0.0.2'],
+          ['Forwarded', 'host=pub.example;proto=https'],
+        ],
+      },
+    );
+    expect(info.remoteAddress).toBe('1.1.1.1');
+    expect(info.host).toBe('pub.example');
+    expect(info.protocol).toBe('https');
+  });
+
+  it('R7/R11: a non-IP for= stops the walk; proto= of that element is still used and the rewrite drops the bad node', () => {
+    const { info, headers } = run(
+      { trustedHeaders: ['Forwarded'], trustedProxies: cidr },
+      { headers: [['Forwarded', 'for=unknown;proto=https;host="pub.example:8443", for=10.0.0.2']] },
+    );
+    expect(info.remoteAddress).toBe('10.0.0.2');
+    expect(info.protocol).toBe('https');
+    expect(info.host).toBe('pub.example:8443');
+    expect(headers.forwarded).toBe('host="pub.example:8443";proto=https, for=10.0.0.2');
+  });
+
+  it('R11: the rewrite keeps an RFC 7239 obfuscated-port node as its address', () => {
+    const { info, headers } = run(
+      { trustedHeaders: ['Forwarded'], trustedProxies: cidr },
+      { headers: [['Forwarded', 'for="[2001:db8::9]:_p";proto=https, for=10.0.0.2']] },
+    );
+    expect(info.remoteAddress).toBe('2001:db8::9');
+    expect(headers.forwarded).toBe('for="[2001:db8::9]";proto=https, for=10.0.0.2');
+  });
+
+  it('R7: a Forwarded element without for= is invalid-address and its proxy is the client', () => {
+    const { info } = run(
+      { trustedHeaders: ['Forwarded'], trustedProxies: cidr },
+      { headers: [['Forwarded', 'proto=https;host=a.example, for=10.0.0.2;host=b.example']] },
+    );
+    expect(info.remoteAddress).toBe('10.0.0.2');
+    expect(info.rejected).toEqual([
+      { header: 'forwarded', value: 'proto=https;host=a.example', reason: 'invalid-address' },
+    ]);
+    // trustedHops = 2: host and proto come from the element that reported the bad node
+    expect(info.host).toBe('a.example');
+    expect(info.protocol).toBe('https');
+  });
+
+  it('R8: a non-IP X-Forwarded-For node counts as a hop for the other headers', () => {
+    const { info } = run(
+      { trustedHeaders: ['X-Forwarded-For', 'X-Forwarded-Host'], trustedProxies: cidr },
+      {
+        headers: [
+          ['X-Forwarded-For', '1.1.1.1, unknown, 10.0.0.2'],
+          ['X-Forwarded-Host', 'a.example, b.example'],
+        ],
+      },
+    );
+    expect(info.remoteAddress).toBe('10.0.0.2');
+    expect(info.host).toBe('a.example');
+  });
+
+  it('R6: a lower-priority client header is walked silently: one conflict, no invalid-address', () => {
+    const xff = run(
+      { trustedHeaders: ['X-Real-IP', 'X-Forwarded-For'], trustedProxies: cidr },
+      {
+        headers: [
+          ['X-Real-IP', '203.0.113.7'],
+          ['X-Forwarded-For', 'unknown'],
+        ],
+      },
+    );
+    expect(xff.info.rejected).toEqual([{ header: 'x-forwarded-for', value: 'unknown', reason: 'conflict' }]);
+    const single = run(
+      { trustedHeaders: ['X-Forwarded-For', 'X-Real-IP'], trustedProxies: cidr },
+      {
+        headers: [
+          ['X-Forwarded-For', '203.0.113.7'],
+          ['X-Real-IP', '1.1.1.1, 2.2.2.2'],
+        ],
+      },
+    );
+    expect(single.info.rejected).toEqual([
+      { header: 'x-real-ip', value: '1.1.1.1, 2.2.2.2', reason: 'conflict' },
+    ]);
+    const fwd = run(
+      { trustedHeaders: ['X-Forwarded-For', 'Forwarded'], trustedProxies: cidr },
+      {
+        headers: [
+          ['X-Forwarded-For', '203.0.113.7'],
+          ['Forwarded', 'for=unknown'],
+        ],
+      },
+    );
+    expect(fwd.info.rejected).toEqual([{ header: 'forwarded', value: 'for=unknown', reason: 'conflict' }]);
+  });
+
+  it('R6: a malformed Forwarded element chosen for the host group keeps the original host', () => {
+    const { info } = run(
+      { trustedHeaders: ['X-Forwarded-For', 'Forwarded'], trustedProxies: cidr },
+      {
+        headers: [
+          ['Host', 'internal:8000'],
+          ['X-Forwarded-For', '203.0.113.7'],
+          ['Forwarded', 'host=a.example;host=b.example'],
+        ],
+      },
+    );
+    expect(info.host).toBe('internal:8000');
+    expect(info.rejected).toEqual([
+      // as a lower-priority client header it names no client, unlike X-Forwarded-For
+      { header: 'forwarded', value: 'host=a.example;host=b.example', reason: 'conflict' },
+      { header: 'forwarded', value: 'host=a.example;host=b.example', reason: 'malformed-forwarded' },
+    ]);
+  });
+
+  it('R9: an invalid Forwarded host= or proto= is rejected by name', () => {
+    const { info } = run(
+      { trustedHeaders: ['Forwarded'], trustedProxies: cidr },
+      {
+        headers: [
+          ['Host', 'internal:8000'],
+          ['Forwarded', 'for=203.0.113.7;host="a b";proto=gopher'],
+        ],
+      },
+    );
+    expect(info.host).toBe('internal:8000');
+    expect(info.protocol).toBe('http');
+    expect(info.rejected).toEqual([
+      { header: 'forwarded', value: 'a b', reason: 'invalid-host' },
+      { header: 'forwarded', value: 'gopher', reason: 'invalid-scheme' },
+    ]);
+  });
+
+  it('R6: Forwarded first and X-Forwarded-Host second: Forwarded wins, the other is a conflict and stripped', () => {
+    const { info, headers } = run(
+      { trustedHeaders: ['Forwarded', 'X-Forwarded-Host'], trustedProxies: cidr },
+      {
+        headers: [
+          ['Forwarded', 'for=203.0.113.7;host=a.example'],
+          ['X-Forwarded-Host', 'b.example'],
+        ],
+      },
+    );
+    expect(info.host).toBe('a.example');
+    expect(info.applied).toEqual(['forwarded']);
+    expect(info.rejected).toEqual([{ header: 'x-forwarded-host', value: 'b.example', reason: 'conflict' }]);
+    expect(headers['x-forwarded-host']).toBeUndefined();
+  });
+
+  it('R6: X-Forwarded-Host first and Forwarded second: a different host= is a conflict', () => {
+    const { info, headers } = run(
+      { trustedHeaders: ['X-Forwarded-Host', 'Forwarded'], trustedProxies: cidr },
+      {
+        headers: [
+          ['X-Forwarded-Host', 'a.example'],
+          ['Forwarded', 'host=b.example'],
+        ],
+      },
+    );
+    expect(info.host).toBe('a.example');
+    expect(info.rejected).toEqual([{ header: 'forwarded', value: 'b.example', reason: 'conflict' }]);
+    expect(headers.forwarded).toBeUndefined();
+  });
+
+  it('R11: a single list entry is trimmed of surrounding whitespace when rewritten', () => {
+    for (const value of [' pub.example', 'pub.example\t']) {
+      const { headers } = run(
+        { trustedHeaders: ['X-Forwarded-Host'], trustedProxies: cidr },
+        { headers: [['X-Forwarded-Host', value]] },
+      );
+      expect(headers['x-forwarded-host']).toBe('pub.example');
+    }
+  });
+
+  it('R4: a header value given as an array (set by earlier code) is read as one list', () => {
+    const req = fakeRequest({ headers: [['Host', 'a.example']] });
+    (req.headers as Record<string, unknown>)['x-forwarded-for'] = ['1.1.1.1', '203.0.113.7'];
+    const info = trustedProxy({ trustedHeaders: ['X-Forwarded-For'], trustedProxies: cidr }).process(req);
+    expect(info.remoteAddress).toBe('203.0.113.7');
+  });
+
+  it('R5: a trust function is asked again for every request (never cached)', () => {
+    let calls = 0;
+    const proxy = trustedProxy({
+      trustedHeaders: ['X-Forwarded-For'],
+      trustedProxies: (_address, hop) => {
+        if (hop === 0) calls++;
+        return calls % 2 === 1;
+      },
+    });
+    const first = proxy.process(fakeRequest({ headers: [['X-Forwarded-For', '203.0.113.7']] }));
+    const second = proxy.process(fakeRequest({ headers: [['X-Forwarded-For', '203.0.113.7']] }));
+    expect([first.trusted, second.trusted]).toEqual([true, false]);
+  });
+
+  it('R5: the compiled peer decision is per middleware, and a new peer is checked afresh', () => {
+    const proxy = trustedProxy({ trustedHeaders: ['X-Forwarded-For'], trustedProxies: '10.0.0.1' });
+    const a = proxy.process(fakeRequest({ peer: '10.0.0.1', headers: [['X-Forwarded-For', '203.0.113.7']] }));
+    const b = proxy.process(fakeRequest({ peer: '10.0.0.2', headers: [['X-Forwarded-For', '203.0.113.7']] }));
+    const c = proxy.process(fakeRequest({ peer: '10.0.0.1', headers: [['X-Forwarded-For', '203.0.113.7']] }));
+    expect([a.remoteAddress, b.remoteAddress, c.remoteAddress]).toEqual([
+      '203.0.113.7',
+      '10.0.0.2',
+      '203.0.113.7',
+    ]);
+  });
+
+  it('R10: a cached Host is still reported as invalid on every request', () => {
+    const proxy = trustedProxy({ trustedHeaders: ['X-Forwarded-For'], trustedProxies: cidr });
+    for (let i = 0; i < 2; i++) {
+      const info = proxy.process(fakeRequest({ headers: [['Host', 'a b']] }));
+      expect(info.rejected).toEqual([{ header: 'host', value: 'a b', reason: 'invalid-host' }]);
+    }
+  });
+
+  it('R10: with no Host and no usable local port, the port is the default of the protocol', () => {
+    const { info } = run({ trustedHeaders: ['X-Forwarded-For'], trustedProxies: cidr }, { localPort: 0 });
+    expect(info.port).toBe(80);
+  });
+});
