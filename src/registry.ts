@@ -167,7 +167,11 @@ export const TRUSTABLE_NAMES: readonly string[] = REGISTRY.filter((d) => d.kind 
  */
 const BY_LENGTH: ReadonlyArray<readonly HeaderDef[] | undefined> = (() => {
   const table: HeaderDef[][] = [];
-  for (const def of REGISTRY) (table[def.name.length] ??= []).push(def);
+  for (const def of REGISTRY) {
+    const bucket = table[def.name.length] ?? [];
+    bucket.push(def);
+    table[def.name.length] = bucket;
+  }
   return table;
 })();
 
