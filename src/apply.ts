@@ -79,6 +79,14 @@ function rewriteRawHeaders(raw: string[], edits: Edits | undefined, host: string
   if (!hostSeen && host !== undefined) raw.push('Host', host);
 }
 
+/** Does any Host line of `raw` say something other than `host`? */
+function hostLineDiffers(raw: readonly string[], host: string): boolean {
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    if (isHostName(raw[i]!) && raw[i + 1] !== host) return true;
+  }
+  return false;
+}
+
 /** A new headers object with the edits applied, in the original key order (R11, R12). */
 function editedHeaders(old: Headers, edits: Edits | undefined, host: string | undefined): Headers {
   const next: Headers = {};
@@ -186,8 +194,14 @@ export function processRequest(options: CompiledOptions, req: IncomingMessage): 
       for (const key of Object.keys(old)) if (!(key in next)) delete old[key];
       Object.assign(old, next);
     }
-    if (facts.rawHeaders !== undefined)
-      rewriteRawHeaders(req.rawHeaders, edits, hostChanged ? info.host : undefined);
+  }
+  // R12: every Host line, not only the one req.headers kept (Node keeps the first).
+  const raw = facts.rawHeaders;
+  if (raw !== undefined) {
+    const rawHostStale = hostChanged || hostLineDiffers(raw, info.host);
+    if (edits !== undefined || rawHostStale) {
+      rewriteRawHeaders(req.rawHeaders, edits, rawHostStale ? info.host : undefined);
+    }
   }
   (req as RequestWithState)[STATE] = info;
   shadowGetters(req, info);

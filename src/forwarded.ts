@@ -124,7 +124,7 @@ export function parseForwardedLine(line: string): ForwardedElement[] {
     const start = pos;
     const element: ForwardedElement = { malformed: false, text: '' };
     let pairs = 0;
-    let extensions: string[] | undefined;
+    let extensions: Set<string> | undefined;
     let ok = true;
     while (pos < line.length && isOws(line.charCodeAt(pos))) pos++;
     while (pos < line.length) {
@@ -152,9 +152,10 @@ export function parseForwardedLine(line: string): ForwardedElement[] {
         if (element[key] !== undefined) element.malformed = true; /* duplicate parameter (§4) */
         element[key] = value;
       } else {
-        extensions ??= [];
-        if (extensions.includes(key)) element.malformed = true;
-        extensions.push(key);
+        // A Set keeps a line of many extension parameters linear (R17).
+        if (extensions === undefined) extensions = new Set();
+        if (extensions.has(key)) element.malformed = true;
+        extensions.add(key);
       }
       while (pos < line.length && isOws(line.charCodeAt(pos))) pos++;
       if (pos < line.length) {

@@ -4,7 +4,7 @@
  * rejected, never repaired.
  */
 import { indexOfCode, isPathChar } from './chars.js';
-import { isUnspecified, parseIPv4, parseIp, parsePortRange } from './ip.js';
+import { parseIPv4, parseIp, parsePortRange } from './ip.js';
 
 /** A validated `host[:port]`. */
 export interface HostValue {
@@ -121,7 +121,7 @@ function parseHostname(s: string, start: number, end: number): string | undefine
     if (s.charCodeAt(end - 1) !== 0x5d /* ] */) return undefined;
     for (let i = start + 1; i < end - 1; i++) if (s.charCodeAt(i) === 0x25 /* % */) return undefined;
     const ip = parseIp(s, start + 1, end - 1, false);
-    if (ip === undefined || ip.family !== 6 || isUnspecified(ip)) return undefined;
+    if (ip === undefined || ip.family !== 6) return undefined;
     return `[${ip.text}]`;
   }
   if (length > 253) return undefined;

@@ -93,6 +93,13 @@ describe('parseForwardedLine() › RFC 7239 §4, strictly', () => {
     });
   }
 
+  it('stays linear with thousands of extension parameters (R17) and still finds duplicates', () => {
+    const many = Array.from({ length: 20_000 }, (_, i) => `p${i}=1`).join(';');
+    const [element] = parseForwardedLine(`${many};for=10.0.0.3`);
+    expect(element).toMatchObject({ for: '10.0.0.3', malformed: false });
+    expect(parseForwardedLine(`${many};P7=2`)[0]!.malformed).toBe(true);
+  });
+
   it('keeps the trimmed text of each element', () => {
     expect(parseForwardedLine(' for=1.1.1.1;proto=http , for=2.2.2.2 ').map((e) => e.text)).toEqual([
       'for=1.1.1.1;proto=http',

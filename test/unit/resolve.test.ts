@@ -868,6 +868,18 @@ describe('R12 rewriting', () => {
     ]);
   });
 
+  it('rewrites a second Host line even when the first already is the final host', () => {
+    const { headers, raw } = run(APACHE, {
+      peer: '8.8.8.8',
+      headers: [
+        ['Host', 'a.example'],
+        ['Host', 'evil.example'],
+      ],
+    });
+    expect(headers.host).toBe('a.example');
+    expect(raw).toEqual(['Host', 'a.example', 'Host', 'a.example']);
+  });
+
   it('shadows ip, ips, protocol, secure and hostname with own properties', () => {
     const { req } = run(NGINX, {
       peer: '127.0.0.21',

@@ -39,7 +39,7 @@ describe('R9 host › host[:port]', () => {
     { input: '[2001:db8::1', out: undefined },
     { input: '[fe80::1%25eth0]', out: undefined },
     { input: '[1.2.3.4]', out: undefined },
-    { input: '[::]', out: undefined },
+    { input: '[::]', out: { hostname: '[::]', port: 0 } },
     { input: '1.2.3.999', out: undefined },
     { input: '127.1', out: undefined },
     { input: 'example.123', out: undefined },
