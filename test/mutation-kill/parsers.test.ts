@@ -84,8 +84,8 @@ function hostnameOracle(text: string): string | undefined {
     if (!text.endsWith(']') || text.includes('%')) return undefined;
     const inner = text.slice(1, -1);
     if (!isIPv6(inner) || isIPv4(inner)) return undefined;
-    const canonical = new URL(`http://[${inner}]/`).hostname;
-    return canonical === '[::]' ? undefined : canonical;
+    // R9: any bracketed IPv6 literal, the unspecified [::] included (only client nodes refuse it)
+    return new URL(`http://[${inner}]/`).hostname;
   }
   if (text.length === 0 || text.length > 253 || !/^[A-Za-z0-9._-]+$/.test(text)) return undefined;
   const labels = text.split('.');
