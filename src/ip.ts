@@ -131,6 +131,11 @@ export function isMapped(words: number[]): boolean {
   );
 }
 
+/** The IPv4 address in the last 32 bits of ::ffff:a.b.c.d, as an unsigned integer. */
+export function mappedIPv4(words: number[]): number {
+  return ((words[6]! << 16) + words[7]!) >>> 0;
+}
+
 export function formatIPv4(value: number): string {
   return `${value >>> 24}.${(value >>> 16) & 255}.${(value >>> 8) & 255}.${value & 255}`;
 }
@@ -138,7 +143,7 @@ export function formatIPv4(value: number): string {
 /** RFC 5952 text: lower case, no leading zeros, the longest run (≥ 2) of zero words as `::`. */
 export function formatIPv6(words: number[]): string {
   if (isMapped(words)) {
-    return `::ffff:${formatIPv4((words[6]! << 16) + words[7]!)}`;
+    return `::ffff:${formatIPv4(mappedIPv4(words))}`;
   }
   let bestStart = -1;
   let bestLength = 1;
@@ -190,8 +195,7 @@ export function parseIp(s: string, start = 0, end = s.length, unmap = true): Par
   const words: number[] = [];
   if (!parseIPv6Words(s, start, stop, words)) return undefined;
   if (unmap && isMapped(words)) {
-    const mapped = (words[6]! << 16) + words[7]!;
-    const value = mapped >>> 0;
+    const value = mappedIPv4(words);
     return { family: 4, v4: value, v6: EMPTY, text: formatIPv4(value) };
   }
   return { family: 6, v4: 0, v6: words, text: formatIPv6(words) };

@@ -7,14 +7,7 @@
 import type { IncomingMessage } from 'node:http';
 import { configError } from './errors.js';
 import { type ParsedIp, parseIp } from './ip.js';
-import {
-  findHeader,
-  GROUP_CLIENT,
-  GROUP_COUNT,
-  type HeaderDef,
-  REGISTRY,
-  TRUSTABLE_NAMES,
-} from './registry.js';
+import { findHeader, GROUP_COUNT, type HeaderDef, REGISTRY, TRUSTABLE_NAMES } from './registry.js';
 import { compileTrust, type Trust } from './trust.js';
 import type { RejectEvent, TrustedProxyOptions } from './types.js';
 import { type HostValue, parseHost } from './values.js';
@@ -197,9 +190,4 @@ export function compileOptions(options: TrustedProxyOptions): CompiledOptions {
     onReject,
     caches: createCaches(),
   };
-}
-
-/** For the walk: is any client header trusted? (Otherwise the client is the peer, R7.) */
-export function trustsClientGroup(options: CompiledOptions): boolean {
-  return options.groups[GROUP_CLIENT]!.length > 0;
 }

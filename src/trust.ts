@@ -3,7 +3,7 @@
  * address is a few integer comparisons and never re-reads the configuration (R17).
  */
 import { configError } from './errors.js';
-import { formatIPv4, formatIPv6, type ParsedIp, parseIPv4, parseIp } from './ip.js';
+import { formatIPv4, formatIPv6, isMapped, mappedIPv4, type ParsedIp, parseIPv4, parseIp } from './ip.js';
 import type { TrustedProxies } from './types.js';
 
 /** A compiled trust decision: `ip` is `undefined` for a peer on a UNIX domain socket. */
@@ -96,17 +96,10 @@ export function parseTrustEntry(entry: string): TrustEntry {
     throw configError('invalid IP address in trustedProxies', entry);
   }
   const words = ip.v6;
-  const mapped =
-    ip.family === 6 &&
-    words[0] === 0 &&
-    words[1] === 0 &&
-    words[2] === 0 &&
-    words[3] === 0 &&
-    words[4] === 0 &&
-    words[5] === 0xffff;
+  const mapped = ip.family === 6 && isMapped(words);
   if (slash < 0) {
     if (ip.family === 4 || mapped) {
-      const v4 = ip.family === 4 ? ip.v4 : ((words[6]! << 16) + words[7]!) >>> 0;
+      const v4 = ip.family === 4 ? ip.v4 : mappedIPv4(words);
       if (v4 === 0) throw configError('the unspecified address never identifies a proxy', entry);
       return { family: 4, network: v4, prefix: 32 };
     }
@@ -135,7 +128,7 @@ export function parseTrustEntry(entry: string): TrustEntry {
     if (prefix < 97) {
       throw configError('an IPv4-mapped range needs a prefix length of 97-128 (that is IPv4 /1-/32)', entry);
     }
-    const v4 = ((words[6]! << 16) + words[7]!) >>> 0;
+    const v4 = mappedIPv4(words);
     const v4prefix = prefix - 96;
     return { family: 4, network: (v4 & maskOf(v4prefix)) >>> 0, prefix: v4prefix };
   }
