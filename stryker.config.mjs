@@ -12,12 +12,12 @@ export default {
   // The test selection lives in the vitest config, not in `testFiles` (see that file).
   vitest: { configFile: 'test/mutation-kill/vitest.stryker.config.ts', related: false },
   mutate: [
-    'src/resolve.ts',
-    'src/values.ts',
-    'src/forwarded.ts',
-    'src/trust.ts',
-    'src/ip.ts',
-    'src/options.ts',
+    'src/core/resolve.ts',
+    'src/core/values.ts',
+    'src/core/forwarded.ts',
+    'src/core/trust.ts',
+    'src/core/ip.ts',
+    'src/core/options.ts',
   ],
   coverageAnalysis: 'perTest',
   concurrency: 2,

@@ -7,9 +7,9 @@ import type { AddressInfo } from 'node:net';
 import { describeConfig, parseCommand, USAGE, UsageError } from './cli/args.js';
 import { demoListener } from './cli/demo.js';
 import { type AppListener, loadApp } from './cli/load-app.js';
-import { TrustedProxyConfigError } from './errors.js';
+import { TrustedProxyConfigError } from './core/errors.js';
+import type { RejectEvent } from './core/types.js';
 import { trustedProxy } from './index.js';
-import type { RejectEvent } from './types.js';
 
 /** How long in-flight requests may take after SIGTERM/SIGINT before connections are cut. */
 const SHUTDOWN_TIMEOUT_MS = 10_000;

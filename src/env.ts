@@ -1,7 +1,7 @@
-import { TrustedProxyConfigError } from './errors.js';
-import { compileOptions } from './options.js';
-import { splitList as splitEntries } from './trust.js';
-import type { TrustedProxies, TrustedProxyOptions } from './types.js';
+import { TrustedProxyConfigError } from './core/errors.js';
+import { compileOptions } from './core/options.js';
+import { splitList as splitEntries } from './core/trust.js';
+import type { TrustedProxies, TrustedProxyOptions } from './core/types.js';
 
 /** The environment variables read by {@link optionsFromEnv} (SPEC R16). */
 export const ENV_HEADERS = 'TRUSTED_PROXY_HEADERS';

@@ -2,12 +2,11 @@
  * trusted-proxy: believe X-Forwarded-* and RFC 7239 Forwarded headers only from the proxies
  * you name, only for the hop they vouch for, and strip every look-alike they did not apply.
  */
-import { getProxyInfo } from './apply.js';
-import type { ProxyInfo } from './types.js';
 
-export { optionsFromEnv } from './env.js';
-export { ERROR_CODES, type HostNotAllowedError, TrustedProxyConfigError } from './errors.js';
-export { trustedProxy } from './middleware.js';
+import type { ProxyInfo } from './core/types.js';
+import { getProxyInfo } from './node/apply.js';
+
+export { ERROR_CODES, type HostNotAllowedError, TrustedProxyConfigError } from './core/errors.js';
 export type {
   NextFunction,
   ProxyInfo,
@@ -18,7 +17,9 @@ export type {
   TrustedProxyOptions,
   TrustFunction,
   WsgiEnviron,
-} from './types.js';
+} from './core/types.js';
+export { optionsFromEnv } from './env.js';
+export { trustedProxy } from './node/middleware.js';
 export { reconstructUrl } from './url.js';
 
 /**

@@ -2,13 +2,13 @@
  * reconstructUrl (R15): the public URL of a request, PEP 3333 style.
  */
 import type { IncomingMessage } from 'node:http';
-import { getProxyInfo, requestFacts } from './apply.js';
-import { isPathChar } from './chars.js';
-import { ERROR_CODES } from './errors.js';
-import { type CompiledOptions, createCaches } from './options.js';
-import { resolveRequest } from './resolve.js';
-import { compileTrust } from './trust.js';
-import type { WsgiEnviron } from './types.js';
+import { isPathChar } from './core/chars.js';
+import { ERROR_CODES } from './core/errors.js';
+import { type CompiledOptions, createCaches } from './core/options.js';
+import { resolveRequest } from './core/resolve.js';
+import { compileTrust } from './core/trust.js';
+import type { WsgiEnviron } from './core/types.js';
+import { getProxyInfo, requestFacts } from './node/apply.js';
 
 const HEX = '0123456789ABCDEF';
 

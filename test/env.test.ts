@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { TrustedProxyConfigError } from '../src/core/errors.js';
+import type { TrustedProxyOptions } from '../src/core/types.js';
 import { optionsFromEnv } from '../src/env.js';
-import { TrustedProxyConfigError } from '../src/errors.js';
-import type { TrustedProxyOptions } from '../src/types.js';
 
 type Env = Record<string, string | undefined>;
 

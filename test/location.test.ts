@@ -4,9 +4,9 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ProxyInfo } from '../src/core/types.js';
 import { trustedProxy } from '../src/index.js';
-import { compileLocationTarget, installLocationRewrite, rewriteLocationValue } from '../src/location.js';
-import type { ProxyInfo } from '../src/types.js';
+import { compileLocationTarget, installLocationRewrite, rewriteLocationValue } from '../src/node/location.js';
 
 const express4 = createRequire(import.meta.url)('express4') as typeof express;
 

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import type { TrustedProxyOptions } from '../core/types.js';
 import {
   type ConfigSource,
   ENV_ALLOWED_HOSTS,
@@ -7,7 +8,6 @@ import {
   optionsFromSources,
   splitList,
 } from '../env.js';
-import type { TrustedProxyOptions } from '../types.js';
 
 /** A mistake in the command line or its configuration: reported on stderr, exit code 2. */
 export class UsageError extends Error {

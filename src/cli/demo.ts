@@ -2,8 +2,8 @@
 // "Proxying to a Python web application running in Docker" (PEP 3333 reconstruct_url).
 // Every value shown may come from a client: HTML-escaped, JSON-encoded, or quoted.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ProxyInfo } from '../core/types.js';
 import { proxyInfo, reconstructUrl } from '../index.js';
-import type { ProxyInfo } from '../types.js';
 import { negotiateType } from './accept.js';
 
 const OFFERS = ['text/plain', 'text/html', 'application/json'] as const;

@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { ERROR_CODES } from '../../src/errors.js';
+import { ERROR_CODES } from '../../src/core/errors.js';
 import { headings, markdownFiles, proseOnly, readDoc, repoRoot } from './markdown.js';
 
 /** Backticked names in headings: "### `trustedHeaders`" → "trustedHeaders". */
@@ -47,11 +47,11 @@ describe('docs/errors.md', () => {
   const documented = headingNames(text, 2);
   const codes = Object.values(ERROR_CODES) as string[];
 
-  it('has a section for every code in src/errors.ts', () => {
+  it('has a section for every code in src/core/errors.ts', () => {
     expect(codes.filter((c) => !documented.includes(c))).toEqual([]);
   });
 
-  it('documents no code that src/errors.ts does not define', () => {
+  it('documents no code that src/core/errors.ts does not define', () => {
     expect(documented.filter((c) => !codes.includes(c))).toEqual([]);
   });
 
@@ -78,7 +78,7 @@ describe('docs/errors.md', () => {
 
 describe('docs/api/trustedProxy.md', () => {
   const text = readDoc('docs/api/trustedProxy.md');
-  const options = interfaceMembers('src/types.ts', 'TrustedProxyOptions');
+  const options = interfaceMembers('src/core/types.ts', 'TrustedProxyOptions');
   const documented = headingNames(text, 3);
 
   it('has a heading for every option of TrustedProxyOptions', () => {
@@ -109,12 +109,12 @@ describe('docs/api/proxyInfo.md', () => {
   const text = readDoc('docs/api/proxyInfo.md');
 
   it('explains every field of ProxyInfo', () => {
-    const fields = interfaceMembers('src/types.ts', 'ProxyInfo');
+    const fields = interfaceMembers('src/core/types.ts', 'ProxyInfo');
     expect(fields.filter((f) => !headingNames(text, 3).includes(f))).toEqual([]);
   });
 
   it('explains every rejection reason', () => {
-    const reasons = unionLiterals('src/types.ts', 'RejectReason');
+    const reasons = unionLiterals('src/core/types.ts', 'RejectReason');
     expect(reasons.length).toBeGreaterThanOrEqual(10);
     expect(reasons.filter((r) => !proseOnly(text).includes(`\`${r}\``))).toEqual([]);
   });
@@ -164,7 +164,7 @@ describe('docs › links', () => {
 
 describe('docs/headers.md', () => {
   it('lists every header of the registry, and only those', async () => {
-    const { REGISTRY } = await import('../../src/registry.js');
+    const { REGISTRY } = await import('../../src/core/registry.js');
     const text = readDoc('docs/headers.md');
     const start = text.indexOf('## Headers');
     const table = text.slice(start, text.indexOf('\n## ', start + 1));
@@ -175,7 +175,7 @@ describe('docs/headers.md', () => {
   });
 
   it('gives each header the group the registry gives it', async () => {
-    const { REGISTRY, GROUP_NAMES } = await import('../../src/registry.js');
+    const { REGISTRY, GROUP_NAMES } = await import('../../src/core/registry.js');
     const text = readDoc('docs/headers.md');
     for (const def of REGISTRY) {
       const row = new RegExp(`^\\|\\s*\`${def.canonical}\`\\s*\\|([^|]+)\\|`, 'm').exec(text);

@@ -5,7 +5,7 @@ import { request as httpRequest, type IncomingHttpHeaders, type OutgoingHttpHead
 import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { inject } from 'vitest';
-import type { ProxyInfo } from '../../src/types.js';
+import type { ProxyInfo } from '../../src/core/types.js';
 import { APACHE, CLIENT, HAPROXY, NGINX } from './topology.js';
 
 /** What test/e2e/app.mjs answers. */

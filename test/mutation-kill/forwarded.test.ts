@@ -3,7 +3,7 @@
  * error recovery, element text, extension parameters, and value serialisation.
  */
 import { describe, expect, it } from 'vitest';
-import { forwardedValue, parseForwardedLine } from '../../src/forwarded.js';
+import { forwardedValue, parseForwardedLine } from '../../src/core/forwarded.js';
 
 describe('parseForwardedLine › quoted strings', () => {
   it.each([

@@ -7,7 +7,7 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isUnspecified, parseIPv4, parseIp, parseNode, parsePortRange } from '../../src/ip.js';
+import { isUnspecified, parseIPv4, parseIp, parseNode, parsePortRange } from '../../src/core/ip.js';
 import {
   parseFlag,
   parseHost,
@@ -15,7 +15,7 @@ import {
   parsePrefix,
   parseProto,
   parseServerName,
-} from '../../src/values.js';
+} from '../../src/core/values.js';
 import {
   anyNode,
   invalidHost,

@@ -5,8 +5,8 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
+import type { TrustedProxyOptions } from '../../src/core/types.js';
 import { trustedProxy } from '../../src/index.js';
-import type { TrustedProxyOptions } from '../../src/types.js';
 import { type HeaderLine, makeRequest, type RawRequest } from '../property/support/harness.js';
 
 function run(

@@ -4,11 +4,11 @@
  * prints, allowedHosts canonical matching, and option normalisation.
  */
 import { describe, expect, it } from 'vitest';
+import { parseIp } from '../../src/core/ip.js';
+import { compileOptions } from '../../src/core/options.js';
+import { GROUP_CLIENT } from '../../src/core/registry.js';
+import { compileTrust } from '../../src/core/trust.js';
 import { trustedProxy } from '../../src/index.js';
-import { parseIp } from '../../src/ip.js';
-import { compileOptions } from '../../src/options.js';
-import { GROUP_CLIENT } from '../../src/registry.js';
-import { compileTrust } from '../../src/trust.js';
 import { makeRequest } from '../property/support/harness.js';
 
 function trusts(config: Parameters<typeof compileTrust>[0], address: string, hop = 0): boolean {

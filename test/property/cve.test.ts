@@ -6,8 +6,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ProxyInfo, TrustedProxyOptions } from '../../src/core/types.js';
 import { proxyInfo, reconstructUrl, TrustedProxyConfigError, trustedProxy } from '../../src/index.js';
-import type { ProxyInfo, TrustedProxyOptions } from '../../src/types.js';
 import {
   close,
   type HeaderLine,

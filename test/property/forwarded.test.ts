@@ -6,7 +6,7 @@
 import * as fc from 'fast-check';
 import forwardedParse from 'forwarded-parse';
 import { describe, expect, it } from 'vitest';
-import { parseForwardedLine } from '../../src/forwarded.js';
+import { parseForwardedLine } from '../../src/core/forwarded.js';
 import { forwardedLine, forwardedLineWith, strictSeparator } from './support/arbitraries.js';
 import { params } from './support/config.js';
 

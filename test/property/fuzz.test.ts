@@ -9,8 +9,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TrustedProxyMiddleware, TrustedProxyOptions } from '../../src/core/types.js';
 import { proxyInfo, reconstructUrl, trustedProxy } from '../../src/index.js';
-import type { TrustedProxyMiddleware, TrustedProxyOptions } from '../../src/types.js';
 import { FUZZ_REQUESTS, FUZZ_SERVER_REQUESTS, SEED } from './support/config.js';
 import { fuzzRequest, Rng } from './support/fuzzgen.js';
 import { close, listen, makeRequest, RawClient, type RawRequest, serialize } from './support/harness.js';

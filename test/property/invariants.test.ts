@@ -6,8 +6,8 @@
 import * as fc from 'fast-check';
 import forwardedParse from 'forwarded-parse';
 import { describe, expect, it } from 'vitest';
+import type { ProxyInfo, TrustedProxies } from '../../src/core/types.js';
 import { proxyInfo, reconstructUrl, trustedProxy } from '../../src/index.js';
-import type { ProxyInfo, TrustedProxies } from '../../src/types.js';
 import {
   anyNode,
   asSocketAddress,

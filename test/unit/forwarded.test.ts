@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { forwardedValue, parseForwardedLine } from '../../src/forwarded.js';
+import { forwardedValue, parseForwardedLine } from '../../src/core/forwarded.js';
 
 type Expected = Array<Record<string, string | boolean>>;
 

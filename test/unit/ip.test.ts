@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatIPv6, parseIPv4, parseIp, parseNode } from '../../src/ip.js';
+import { formatIPv6, parseIPv4, parseIp, parseNode } from '../../src/core/ip.js';
 
 describe('parseIPv4() › strict dotted quad', () => {
   const cases: Array<{ input: string; out: number }> = [

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { parseIp } from '../../src/core/ip.js';
+import { compileOptions } from '../../src/core/options.js';
+import { compileTrust } from '../../src/core/trust.js';
+import type { TrustedProxyOptions } from '../../src/core/types.js';
 import { TrustedProxyConfigError, trustedProxy } from '../../src/index.js';
-import { parseIp } from '../../src/ip.js';
-import { compileOptions } from '../../src/options.js';
-import { compileTrust } from '../../src/trust.js';
-import type { TrustedProxyOptions } from '../../src/types.js';
 
 const XFF = ['X-Forwarded-For'];
 

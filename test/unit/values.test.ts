@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isHostName, lookupAnyCase, lookupLowerCase, REGISTRY } from '../../src/registry.js';
+import { isHostName, lookupAnyCase, lookupLowerCase, REGISTRY } from '../../src/core/registry.js';
 import {
   countEntries,
   cursor,
@@ -10,7 +10,7 @@ import {
   parseProto,
   parseServerName,
   pickEntry,
-} from '../../src/values.js';
+} from '../../src/core/values.js';
 
 describe('R9 host › host[:port]', () => {
   const cases: Array<{ input: string; out: { hostname: string; port: number } | undefined }> = [

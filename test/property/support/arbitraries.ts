@@ -3,7 +3,7 @@
  * values of every registry kind, and whole requests.
  */
 import * as fc from 'fast-check';
-import type { TrustedProxies } from '../../../src/types.js';
+import type { TrustedProxies } from '../../../src/core/types.js';
 import type { HeaderLine, RawRequest } from './harness.js';
 import { canonicalIp } from './oracle.js';
 import { REGISTRY, TRUSTABLE } from './registry.js';

@@ -4,7 +4,7 @@
  * may send anything. Used by the "client additions never matter" invariants.
  */
 import * as fc from 'fast-check';
-import type { TrustedProxies } from '../../../src/types.js';
+import type { TrustedProxies } from '../../../src/core/types.js';
 import {
   asNode,
   asSocketAddress,

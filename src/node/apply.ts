@@ -6,10 +6,10 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Server, Socket } from 'node:net';
-import type { CompiledOptions } from './options.js';
-import { isHostName, lookupAnyCase, lookupLowerCase } from './registry.js';
-import { type Edits, type RequestFacts, resolveRequest } from './resolve.js';
-import type { ProxyInfo } from './types.js';
+import type { CompiledOptions } from '../core/options.js';
+import { isHostName, lookupAnyCase, lookupLowerCase } from '../core/registry.js';
+import { type Edits, type RequestFacts, resolveRequest } from '../core/resolve.js';
+import type { ProxyInfo } from '../core/types.js';
 
 /** Where a request's ProxyInfo lives; `Symbol.for` so ESM, CommonJS and two copies agree. */
 export const STATE: unique symbol = Symbol.for('trusted-proxy') as never;

@@ -1,5 +1,5 @@
 import type { OutgoingHttpHeader, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import type { ProxyInfo } from './types.js';
+import type { ProxyInfo } from '../core/types.js';
 
 // Marks a response whose methods are already patched (R13: the first ProxyInfo wins).
 const PATCHED = Symbol.for('trusted-proxy.location');

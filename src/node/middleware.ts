@@ -3,11 +3,11 @@
  * listeners, and `.process` for any other framework.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createHostNotAllowedError } from '../core/errors.js';
+import { compileOptions } from '../core/options.js';
+import type { NextFunction, ProxyInfo, TrustedProxyMiddleware, TrustedProxyOptions } from '../core/types.js';
 import { processRequest } from './apply.js';
-import { createHostNotAllowedError } from './errors.js';
 import { installLocationRewrite } from './location.js';
-import { compileOptions } from './options.js';
-import type { NextFunction, ProxyInfo, TrustedProxyMiddleware, TrustedProxyOptions } from './types.js';
 
 /**
  * Creates the middleware. Validates and compiles every option now and throws
