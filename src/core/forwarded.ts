@@ -114,7 +114,7 @@ function skipToNextElement(line: string): void {
 
 /**
  * Parses one `Forwarded` header line into its elements, left to right. Empty elements are
- * skipped; an element with bad syntax or a repeated parameter (names compared
+ * skipped; an element of `;` alone is kept, with no parameters (R7); an element with bad syntax or a repeated parameter (names compared
  * case-insensitively) is returned with `malformed: true`. Never throws.
  */
 export function parseForwardedLine(line: string): ForwardedElement[] {
@@ -124,6 +124,8 @@ export function parseForwardedLine(line: string): ForwardedElement[] {
     const start = pos;
     const element: ForwardedElement = { malformed: false, text: '' };
     let pairs = 0;
+    /* `;` with no pairs is an element without `for=` (R7), not an empty one. */
+    let semicolons = false;
     let extensions: Set<string> | undefined;
     let ok = true;
     while (pos < line.length && isOws(line.charCodeAt(pos))) pos++;
@@ -131,6 +133,7 @@ export function parseForwardedLine(line: string): ForwardedElement[] {
       const c = line.charCodeAt(pos);
       if (c === 0x2c /* , */) break;
       if (c === 0x3b /* ; */) {
+        semicolons = true;
         pos++;
         while (pos < line.length && isOws(line.charCodeAt(pos))) pos++;
         continue;
@@ -170,7 +173,7 @@ export function parseForwardedLine(line: string): ForwardedElement[] {
       element.malformed = true;
       skipToNextElement(line);
     }
-    if (pairs > 0 || element.malformed) {
+    if (pairs > 0 || semicolons || element.malformed) {
       let a = start;
       let b = pos;
       while (a < b && isOws(line.charCodeAt(a))) a++;

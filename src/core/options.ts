@@ -108,6 +108,8 @@ function canonicalHostname(text: string): string | undefined {
     if (ip === undefined || ip.family !== 6) return undefined;
     return `[${ip.text}]`;
   }
+  // One trailing dot is ignored; a second is an empty label (`example..`, R2, R9).
+  if (name.charCodeAt(name.length - 1) === 0x2e && name !== text) return undefined;
   const host = parseHost(name);
   if (host === undefined || host.port !== 0) return undefined;
   return host.hostname;

@@ -341,6 +341,8 @@ function parseGroupValue(kind: GroupKind, s: string, start: number, end: number)
 function resolveGroup(pass: Pass, options: CompiledOptions, group: number): string | undefined {
   let value: string | undefined;
   let primary = false;
+  /** The first header's text when it was invalid: an equal invalid value is no conflict (R6). */
+  let invalidText: string | undefined;
   const { present, rejected, edits, hops } = pass;
   for (const def of options.groups[group]!) {
     const raw = present[def.id];
@@ -366,10 +368,11 @@ function resolveGroup(pass: Pass, options: CompiledOptions, group: number): stri
           forwarded.reportMalformed(element, rejected);
         } else if (text !== undefined) {
           reject(rejected, 'forwarded', text, INVALID_REASON[kind]);
+          invalidText = text;
         }
         continue;
       }
-      if (value === undefined || candidate !== value) {
+      if (differs(value, invalidText, candidate, element.malformed ? undefined : text)) {
         reject(rejected, 'forwarded', text ?? element.text, 'conflict');
       }
       continue;
@@ -382,7 +385,8 @@ function resolveGroup(pass: Pass, options: CompiledOptions, group: number): stri
     if (!primary) {
       primary = true;
       if (candidate === undefined) {
-        reject(rejected, def.name, raw.slice(start, end), INVALID_REASON[kind]);
+        invalidText = raw.slice(start, end);
+        reject(rejected, def.name, invalidText, INVALID_REASON[kind]);
         edits[def.id] = null;
       } else {
         value = candidate;
@@ -396,10 +400,24 @@ function resolveGroup(pass: Pass, options: CompiledOptions, group: number): stri
     }
     // A lower-priority header: never consulted, reported when it says something else.
     edits[def.id] = null;
-    if (value === undefined || candidate !== value)
-      reject(rejected, def.name, raw.slice(start, end), 'conflict');
+    const text = raw.slice(start, end);
+    if (differs(value, invalidText, candidate, text)) reject(rejected, def.name, text, 'conflict');
   }
   return value;
+}
+
+/**
+ * Does a lower-priority value say something else (R6)? Valid values are compared by meaning;
+ * an invalid one equals only the same invalid text (`ftp` and `ftp`), never a valid one.
+ */
+function differs(
+  value: string | undefined,
+  invalidText: string | undefined,
+  candidate: string | undefined,
+  text: string | undefined,
+): boolean {
+  if (value !== undefined) return candidate !== value;
+  return candidate !== undefined || invalidText === undefined || text !== invalidText;
 }
 
 /** R6 + R7: the client group. Sets `pass.hops`; returns the walked chain. */

@@ -85,6 +85,10 @@ export function parseTrustEntry(entry: string): TrustEntry {
   if (entry.toLowerCase() === 'unix') return { family: 'unix' };
   const slash = entry.indexOf('/');
   const addressText = slash < 0 ? entry : entry.slice(0, slash);
+  if (addressText.indexOf('%') >= 0) {
+    // Zones are not compared (R5 drops them), so fe80::1%eth0 would trust every interface (R2).
+    throw configError('zone ids are not allowed in trustedProxies (they would match every interface)', entry);
+  }
   const ip = parseIp(addressText, 0, addressText.length, false);
   if (ip === undefined) {
     if (looksLikeHostname(addressText)) {

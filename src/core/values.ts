@@ -110,7 +110,7 @@ function endsInNumber(s: string, start: number, end: number): boolean {
 
 /**
  * Validates a hostname in `s[start, end)`: a reg-name of letters, digits, `-`, `.`, `_`
- * (≤ 253), a strict IPv4 literal, or a bracketed IPv6 literal. A name whose last label is
+ * (≤ 253) with no empty label, a strict IPv4 literal, or a bracketed IPv6 literal. A name whose last label is
  * numeric must be a valid dotted quad (as browsers read it), so `1.2.3.999` and `127.1` fail.
  * Returns the lower-case hostname or undefined.
  */
@@ -131,7 +131,11 @@ function parseHostname(s: string, start: number, end: number): string | undefine
     const c = s.charCodeAt(i);
     if (!isRegNameChar(c)) return undefined;
     if (c >= 0x41 && c <= 0x5a) upper = true;
-    if (c === 0x2e && i < end - 1) lastLabelStart = i + 1;
+    if (c === 0x2e) {
+      // No empty label: no leading `.`, no `..` (one trailing `.` is allowed) (R9).
+      if (i === start || s.charCodeAt(i - 1) === 0x2e) return undefined;
+      if (i < end - 1) lastLabelStart = i + 1;
+    }
   }
   let labelEnd = end;
   if (s.charCodeAt(end - 1) === 0x2e && end - 1 > lastLabelStart) labelEnd = end - 1;

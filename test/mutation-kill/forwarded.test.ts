@@ -87,7 +87,16 @@ describe('parseForwardedLine › tokens, elements and recovery', () => {
   it('returns nothing for an empty or blank line', () => {
     expect(parseForwardedLine('')).toEqual([]);
     expect(parseForwardedLine(' \t ')).toEqual([]);
-    expect(parseForwardedLine(';')).toEqual([]);
+  });
+
+  it('keeps an element of `;` alone as an element without parameters (R7)', () => {
+    expect(parseForwardedLine(';')).toEqual([{ malformed: false, text: ';' }]);
+    expect(parseForwardedLine(' ; ; ')).toEqual([{ malformed: false, text: '; ;' }]);
+    expect(parseForwardedLine('for=1.1.1.1, ;, for=2.2.2.2').map((e) => e.for)).toEqual([
+      '1.1.1.1',
+      undefined,
+      '2.2.2.2',
+    ]);
   });
 });
 

@@ -90,6 +90,8 @@ function hostnameOracle(text: string): string | undefined {
   if (text.length === 0 || text.length > 253 || !/^[A-Za-z0-9._-]+$/.test(text)) return undefined;
   const labels = text.split('.');
   if (labels.length > 1 && labels[labels.length - 1] === '' && labels[labels.length - 2] !== '') labels.pop();
+  // R9: no empty label (`.`, `..`, `a..b`, `.example`); one trailing `.` was dropped above.
+  if (labels.some((l) => l === '')) return undefined;
   if (endsInNumber(labels[labels.length - 1]!) && !isIPv4(text)) return undefined;
   return text.toLowerCase();
 }

@@ -83,7 +83,8 @@ describe('parseForwardedLine() › RFC 7239 §4, strictly', () => {
     },
     { name: 'a control character in a quoted string', input: 'for="a\u0001b"', out: [{ malformed: true }] },
     { name: 'an empty line', input: '', out: [] },
-    { name: 'only separators', input: ' , ; ,', out: [] },
+    { name: 'only commas', input: ' , , ,', out: [] },
+    { name: 'an element of `;` alone has no parameters (R7)', input: ' , ; ,', out: [{ malformed: false }] },
   ];
   for (const { name, input, out } of cases) {
     it(name, () => {
