@@ -84,7 +84,7 @@ export async function sendRaw(scenario: Scenario, port: number): Promise<Answer>
         localAddress: scenario.from,
         rejectUnauthorized: false,
         servername: 'localhost',
-      })
+      } as tls.ConnectionOptions)
     : net.connect({ host, port, localAddress: scenario.from });
   await new Promise<void>((done, fail) => {
     socket.once(scenario.tls ? 'secureConnect' : 'connect', () => done());
@@ -103,7 +103,7 @@ export async function sendRaw(scenario: Scenario, port: number): Promise<Answer>
   const raw = Buffer.concat(chunks);
   const end = raw.indexOf('\r\n\r\n');
   const head = raw.subarray(0, end).toString('latin1');
-  let body = raw.subarray(end + 4);
+  let body: Buffer = raw.subarray(end + 4);
   if (/\r\ntransfer-encoding: *chunked/i.test(head)) body = dechunk(body);
   return { status: Number(head.slice(9, 12)), body: body.toString('utf8') };
 }
