@@ -2,6 +2,7 @@
  * Trust compiled once: configuration becomes integer masks, so matching a request's
  * address is a few integer comparisons and never re-reads the configuration (R17).
  */
+import { cloudRangeDate, cloudRangeEntries } from './cloud-ranges.js';
 import { configError } from './errors.js';
 import { formatIPv4, formatIPv6, isMapped, mappedIPv4, type ParsedIp, parseIPv4, parseIp } from './ip.js';
 import type { TrustedProxies } from './types.js';
@@ -226,6 +227,8 @@ export function compileTrust(value: TrustedProxies): Trust {
   if (entries.length === 0) throw configError('trustedProxies is empty; name at least one proxy', value);
 
   const parsed: TrustEntry[] = [];
+  const listed: TrustEntry[] = []; /* entries named one by one (not from a cloud set), for the description */
+  const cloudNames: string[] = [];
   for (const raw of entries) {
     const entry = raw.toLowerCase();
     if (entry === '*') {
@@ -234,30 +237,54 @@ export function compileTrust(value: TrustedProxies): Trust {
         raw,
       );
     }
-    const named = NAMED_RANGES[entry];
+    const named = Object.hasOwn(NAMED_RANGES, entry) ? NAMED_RANGES[entry] : undefined;
+    const cloud = named === undefined ? cloudRangeEntries(entry) : undefined;
+    if (cloud !== undefined) {
+      // R22: a dated snapshot shipped in the package; described by name, not 50 prefixes.
+      for (const range of cloud) parsed.push(parseTrustEntry(range));
+      cloudNames.push(`${entry} (${cloud.length} ranges, snapshot ${cloudRangeDate(entry)})`);
+      continue;
+    }
+    const start = parsed.length;
     if (named !== undefined) for (const range of named) parsed.push(parseTrustEntry(range));
     else parsed.push(parseTrustEntry(raw));
+    for (let i = start; i < parsed.length; i++) listed.push(parsed[i]!);
   }
 
   let unix = false;
-  const v4: number[] = []; /* pairs: network, mask */
+  const v4: Array<[number, number]> = []; /* [first, last] addresses */
   const v6: V6Range[] = [];
   for (const e of parsed) {
     if (e.family === 'unix') unix = true;
-    else if (e.family === 4) v4.push(e.network, maskOf(e.prefix));
+    else if (e.family === 4) v4.push([e.network, e.network + 2 ** (32 - e.prefix) - 1]);
     else v6.push({ words: e.words, prefix: e.prefix });
   }
-  const v4Table = Uint32Array.from(v4);
-  const v4Count = v4Table.length;
-  const description = [...new Set(parsed.map(describeEntry))].join(', ');
+  // Sorted, merged, disjoint intervals: a binary search costs log2(n) comparisons, so a cloud
+  // set of 50 prefixes (CloudFront) costs about as much as one range did.
+  v4.sort((a, b) => a[0] - b[0]);
+  const merged: Array<[number, number]> = [];
+  for (const range of v4) {
+    const last = merged[merged.length - 1];
+    if (last !== undefined && range[0] <= last[1] + 1) last[1] = Math.max(last[1], range[1]);
+    else merged.push([range[0], range[1]]);
+  }
+  const firsts = Uint32Array.from(merged, (r) => r[0]);
+  const lasts = Uint32Array.from(merged, (r) => r[1]);
+  const v4Top = merged.length - 1;
+  const description = [...new Set(listed.map(describeEntry)), ...cloudNames].join(', ');
 
   return withMeta(
     (ip, _hop) => {
       if (ip === undefined) return unix;
       if (ip.family === 4) {
         const a = ip.v4;
-        for (let i = 0; i < v4Count; i += 2) {
-          if ((a & v4Table[i + 1]!) >>> 0 === v4Table[i]) return true;
+        let lo = 0;
+        let hi = v4Top;
+        while (lo <= hi) {
+          const mid = (lo + hi) >>> 1;
+          if (a < firsts[mid]!) hi = mid - 1;
+          else if (a > lasts[mid]!) lo = mid + 1;
+          else return true;
         }
         return false;
       }
