@@ -108,68 +108,191 @@ function editedHeaders(old: Headers, edits: Edits | undefined, host: string | un
   return next;
 }
 
-const SHADOWED = ['ip', 'ips', 'protocol', 'secure', 'hostname', 'host'];
-let checkedPrototype: object | null | undefined;
-let prototypeAssignable = false;
+// ---------------------------------------------------------------------------------------------
+// Getters (R12). Express keeps `ip`, `ips`, `protocol`, `secure`, `hostname` and `host` as
+// accessors on its request prototype, which it swaps in per request. Defining own properties
+// on every request (the first design) turns each request into a slow object; instead the
+// framework's accessors are wrapped once, on the object that owns them: a wrapper returns the
+// request's ProxyInfo value, and calls the framework's own getter for a request the package
+// never processed. A plain node:http or Connect request has no such accessors: it gets own
+// data properties by plain assignment, which keeps it a fast object. The values are a
+// snapshot of the resolution (docs/behaviour-notes.md): later edits to `req.headers` do not
+// change them.
+
+/** Marks a getter installed by this package, in any copy (ESM, CommonJS, two versions). */
+const ACCESSOR: unique symbol = Symbol.for('trusted-proxy.accessor') as never;
+
+type ShadowName = 'ip' | 'ips' | 'protocol' | 'secure' | 'hostname' | 'host';
+/** What every processed request reports; `host` only where the framework defines it. */
+const SHADOWED: readonly ShadowName[] = ['ip', 'ips', 'protocol', 'secure', 'hostname'];
+type Getter = (this: Stateful) => unknown;
+/** Anything that may carry a ProxyInfo under the symbol. */
+type Stateful = { [STATE]?: ProxyInfo };
+
+/** Express order: client first, the socket peer excluded. A new array per read, as Express. */
+function expressIps(info: ProxyInfo): string[] {
+  return info.peerAddress === undefined ? info.addresses.slice() : info.addresses.slice(0, -1);
+}
+
+/** A getter for `name` that reads the request's ProxyInfo, else calls `original`. */
+function wrapGetter(name: ShadowName, original: Getter, express4Host: boolean): Getter {
+  switch (name) {
+    case 'ip':
+      return function ip(this: Stateful) {
+        const info = this[STATE];
+        return info === undefined ? original.call(this) : info.remoteAddress;
+      };
+    case 'ips':
+      return function ips(this: Stateful) {
+        const info = this[STATE];
+        return info === undefined ? original.call(this) : expressIps(info);
+      };
+    case 'protocol':
+      return function protocol(this: Stateful) {
+        const info = this[STATE];
+        return info === undefined ? original.call(this) : info.protocol;
+      };
+    case 'secure':
+      return function secure(this: Stateful) {
+        const info = this[STATE];
+        return info === undefined ? original.call(this) : info.secure;
+      };
+    case 'hostname':
+      return function hostname(this: Stateful) {
+        const info = this[STATE];
+        return info === undefined ? original.call(this) : info.hostname;
+      };
+    case 'host':
+      // Express 4's req.host is the hostname; Express 5's (and any other) has the port.
+      return express4Host
+        ? function host(this: Stateful) {
+            const info = this[STATE];
+            return info === undefined ? original.call(this) : info.hostname;
+          }
+        : function host(this: Stateful) {
+            const info = this[STATE];
+            return info === undefined ? original.call(this) : info.host;
+          };
+  }
+}
+
+/** How requests with one prototype get their values: names to assign, names to define. */
+interface ShadowPlan {
+  /** Names with nothing (or a plain writable value) on the prototype chain: plain assignment. */
+  assign: readonly ShadowName[];
+  /** All five names assigned: the node:http and Connect case, written out for speed. */
+  assignAll: boolean;
+  /** Names behind an accessor that cannot be wrapped (not configurable): per-request define. */
+  define: readonly ShadowName[];
+}
 
 /**
- * Can the shadows be plain assignments? Yes unless something on the prototype chain defines
- * one of the names as an accessor or read-only (Express's request getters). Assignment keeps
- * the request a fast object; defineProperty is five times slower. One-entry cache.
+ * Wraps the accessor that `name` resolves to on `proto`'s chain, once for every copy of the
+ * package. Returns how a request must get `name` instead: 'wrapped' (nothing to do), 'assign'
+ * or 'define'.
  */
-function assignable(req: object): boolean {
-  const proto = Object.getPrototypeOf(req) as object | null;
-  if (proto === checkedPrototype) return prototypeAssignable;
-  let ok = true;
-  for (let o = proto; o !== null && ok; o = Object.getPrototypeOf(o) as object | null) {
-    for (const name of SHADOWED) {
-      const descriptor = Object.getOwnPropertyDescriptor(o, name);
-      if (
-        descriptor !== undefined &&
-        (descriptor.get !== undefined || descriptor.set !== undefined || !descriptor.writable)
-      ) {
-        ok = false;
-        break;
-      }
+function wrapAccessor(proto: object | null, name: ShadowName): 'wrapped' | 'assign' | 'define' | 'absent' {
+  for (let owner = proto; owner !== null; owner = Object.getPrototypeOf(owner) as object | null) {
+    const descriptor = Object.getOwnPropertyDescriptor(owner, name);
+    if (descriptor === undefined) continue;
+    if (descriptor.get === undefined && descriptor.set === undefined) {
+      return descriptor.writable ? 'assign' : 'define';
     }
+    const get = descriptor.get as (Getter & { [ACCESSOR]?: true }) | undefined;
+    if (get?.[ACCESSOR] === true) return 'wrapped';
+    if (get === undefined || !descriptor.configurable) return 'define';
+    // Express 4 still has req.param (removed in 5); its req.host means the hostname.
+    const express4Host = name === 'host' && typeof (owner as { param?: unknown }).param === 'function';
+    const wrapped = wrapGetter(name, get, express4Host) as Getter & { [ACCESSOR]?: true };
+    Object.defineProperty(wrapped, ACCESSOR, { value: true });
+    const replacement: PropertyDescriptor = {
+      configurable: true,
+      enumerable: descriptor.enumerable === true,
+    };
+    replacement.get = wrapped;
+    if (descriptor.set !== undefined) replacement.set = descriptor.set;
+    Object.defineProperty(owner, name, replacement);
+    return 'wrapped';
   }
-  checkedPrototype = proto;
-  prototypeAssignable = ok;
-  return ok;
+  return 'absent';
+}
+
+/** Wraps the framework accessors on `proto`'s chain and says what is left per request. */
+function planFor(proto: object | null): ShadowPlan {
+  const assign: ShadowName[] = [];
+  const define: ShadowName[] = [];
+  for (const name of SHADOWED) {
+    const how = wrapAccessor(proto, name);
+    if (how === 'assign' || how === 'absent') assign.push(name);
+    else if (how === 'define') define.push(name);
+  }
+  // `host` is reported only where the framework defines it (R12): never added.
+  if (wrapAccessor(proto, 'host') === 'define') define.push('host');
+  return { assign, assignAll: assign.length === SHADOWED.length, define };
+}
+
+const plans = new WeakMap<object, ShadowPlan>();
+const NULL_PROTOTYPE = {};
+let lastPrototype: object | undefined;
+let lastPlan: ShadowPlan | undefined;
+
+function planForRequest(req: object): ShadowPlan {
+  const proto = (Object.getPrototypeOf(req) as object | null) ?? NULL_PROTOTYPE;
+  if (proto === lastPrototype) return lastPlan!;
+  let plan = plans.get(proto);
+  if (plan === undefined) {
+    plan = planFor(proto === NULL_PROTOTYPE ? null : proto);
+    plans.set(proto, plan);
+  }
+  lastPrototype = proto;
+  lastPlan = plan;
+  return plan;
+}
+
+/**
+ * Prepares a framework's request prototype before any request reaches it: `.wrap(app)` sees
+ * the plain Node request, but Express later swaps in `app.request`, whose accessors must
+ * report the ProxyInfo too (R12: `req.host` with Express 5's `trust proxy` on).
+ */
+export function prepareRequestPrototype(proto: unknown): void {
+  if (proto !== null && typeof proto === 'object') planFor(proto);
 }
 
 const DESCRIPTOR = { value: undefined as unknown, writable: true, enumerable: true, configurable: true };
 
-function shadow(req: object, key: string, value: unknown): void {
-  DESCRIPTOR.value = value;
-  Object.defineProperty(req, key, DESCRIPTOR);
+function shadowValue(info: ProxyInfo, name: ShadowName, express4: boolean): unknown {
+  switch (name) {
+    case 'ip':
+      return info.remoteAddress;
+    case 'ips':
+      return expressIps(info);
+    case 'protocol':
+      return info.protocol;
+    case 'secure':
+      return info.secure;
+    case 'hostname':
+      return info.hostname;
+    case 'host':
+      return express4 ? info.hostname : info.host;
+  }
 }
 
-/**
- * Own properties that shadow Express's getters (R12): they read the socket and the raw
- * headers on every access otherwise, and the socket is shared by keep-alive requests.
- */
-function shadowGetters(req: IncomingMessage, info: ProxyInfo): void {
-  // Express order: client first, the socket peer excluded.
-  const ips = info.peerAddress === undefined ? info.addresses.slice() : info.addresses.slice(0, -1);
-  if (assignable(req)) {
-    const r = req as IncomingMessage & Record<string, unknown>;
+/** R12 for one request: what the prototype's wrapped accessors do not already cover. */
+function applyGetters(req: IncomingMessage, info: ProxyInfo, plan: ShadowPlan): void {
+  const r = req as IncomingMessage & Record<string, unknown>;
+  if (plan.assignAll) {
     r.ip = info.remoteAddress;
-    r.ips = ips;
+    r.ips = expressIps(info);
     r.protocol = info.protocol;
     r.secure = info.secure;
     r.hostname = info.hostname;
-    return;
+  } else {
+    for (const name of plan.assign) r[name] = shadowValue(info, name, false);
   }
-  shadow(req, 'ip', info.remoteAddress);
-  shadow(req, 'ips', ips);
-  shadow(req, 'protocol', info.protocol);
-  shadow(req, 'secure', info.secure);
-  shadow(req, 'hostname', info.hostname);
-  if ('host' in req) {
-    // Express 4's req.host is the hostname (it still has req.param); Express 5's has the port.
-    const express4 = typeof (req as { param?: unknown }).param === 'function';
-    shadow(req, 'host', express4 ? info.hostname : info.host);
+  // A framework whose getters cannot be wrapped (not configurable): own properties, the slow way.
+  for (const name of plan.define) {
+    DESCRIPTOR.value = shadowValue(info, name, typeof r.param === 'function');
+    Object.defineProperty(req, name, DESCRIPTOR);
   }
 }
 
@@ -204,7 +327,7 @@ export function processRequest(options: CompiledOptions, req: IncomingMessage): 
     }
   }
   (req as RequestWithState)[STATE] = info;
-  shadowGetters(req, info);
+  applyGetters(req, info, planForRequest(req));
 
   const onReject = options.onReject;
   if (onReject !== undefined) {

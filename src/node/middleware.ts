@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createHostNotAllowedError } from '../core/errors.js';
 import { compileOptions } from '../core/options.js';
 import type { NextFunction, ProxyInfo, TrustedProxyMiddleware, TrustedProxyOptions } from '../core/types.js';
-import { processRequest } from './apply.js';
+import { prepareRequestPrototype, processRequest } from './apply.js';
 import { installLocationRewrite } from './location.js';
 
 /**
@@ -58,6 +58,8 @@ export function trustedProxy(options: TrustedProxyOptions): TrustedProxyMiddlewa
     if (typeof listener !== 'function') {
       throw new TypeError('trustedProxy(...).wrap(listener): listener must be a function');
     }
+    // An Express app swaps its own request prototype in after we ran: wrap its getters now.
+    prepareRequestPrototype((listener as { request?: unknown }).request);
     return function trustedProxyListener(req: Req, res: Res): void {
       const info = processRequest(compiled, req);
       if (!info.hostAllowed) {
