@@ -19,6 +19,8 @@ export type {
   WsgiEnviron,
 } from './core/types.js';
 export { optionsFromEnv } from './env.js';
+export type { FetchTransport } from './fetch/facts.js';
+export { createResolver, type Resolved, type Resolver } from './fetch/resolver.js';
 export { trustedProxy } from './node/middleware.js';
 export { reconstructUrl } from './url.js';
 

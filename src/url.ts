@@ -9,6 +9,7 @@ import { resolveRequest } from './core/resolve.js';
 import { compileTrust } from './core/trust.js';
 import type { WsgiEnviron } from './core/types.js';
 import { getProxyInfo, requestFacts } from './node/apply.js';
+import { fetchFacts, pathStart } from './fetch/facts.js';
 
 const HEX = '0123456789ABCDEF';
 
@@ -161,9 +162,17 @@ function isEnviron(value: object): value is WsgiEnviron {
   return 'wsgi.url_scheme' in value;
 }
 
+/** A Web-standard `Request` (R18): an absolute `url` string and a `Headers` object. */
+function isFetchRequest(value: object): value is Request {
+  const headers = (value as { headers?: { get?: unknown } }).headers;
+  return typeof (value as { url?: unknown }).url === 'string' && typeof headers?.get === 'function';
+}
+
 /**
  * The public URL of a request (R15).
  *
+ * - `reconstructUrl(request)` on a Web `Request` from `createResolver` (R18): the same, from its
+ *   ProxyInfo; an unresolved `Request` uses its URL's scheme and its Host.
  * - `reconstructUrl(req)`: `protocol://host` + prefix + the request's path and query, from the
  *   request's ProxyInfo; a request never processed uses its raw transport values (socket TLS,
  *   Host), never forwarding headers.
@@ -183,7 +192,7 @@ function isEnviron(value: object): value is WsgiEnviron {
  * @throws TypeError (code ERR_TRUSTED_PROXY_PATH) when `path` does not start with a single `/`;
  *   a plain TypeError when the first argument is not an object.
  */
-export function reconstructUrl(req: IncomingMessage | WsgiEnviron, path?: string): string {
+export function reconstructUrl(req: IncomingMessage | Request | WsgiEnviron, path?: string): string {
   if (req === null || typeof req !== 'object') {
     throw new TypeError('reconstructUrl() needs a request or a WSGI environ object');
   }
@@ -205,10 +214,14 @@ export function reconstructUrl(req: IncomingMessage | WsgiEnviron, path?: string
     }
     target = path;
     fragment = true;
+  } else if (isFetchRequest(req)) {
+    target = req.url.slice(pathStart(req.url)) || '/';
   } else {
     const request = req as IncomingMessage & { originalUrl?: string };
     target = targetPath(typeof request.originalUrl === 'string' ? request.originalUrl : (request.url ?? '/'));
   }
-  const info = getProxyInfo(req) ?? resolveRequest(TRANSPORT_ONLY, requestFacts(req)).info;
+  const info =
+    getProxyInfo(req) ??
+    resolveRequest(TRANSPORT_ONLY, isFetchRequest(req) ? fetchFacts(req, undefined) : requestFacts(req)).info;
   return `${info.protocol}://${info.host}${info.prefix}${encodeUriPath(target, fragment)}`;
 }

@@ -11,6 +11,9 @@ import type { IncomingMessage } from 'node:http';
  * - `malformed-forwarded`: an RFC 7239 `Forwarded` element with bad syntax or a duplicate parameter.
  * - `host-not-allowed`: the final hostname is not in `allowedHosts`.
  * - `conflict`: a lower-priority trusted header of the same group said something different.
+ * - `proof-failed`: the peer is in `trustedProxies` but the request lacks the `requireProof`
+ *   header or carries a wrong secret, so the peer is untrusted (R22). The event's `header` is
+ *   the proof header's name; its `value` is `''` (missing) or `'[redacted]'`, never the secret.
  */
 export type RejectReason =
   | 'untrusted-peer'
@@ -22,7 +25,8 @@ export type RejectReason =
   | 'invalid-prefix'
   | 'malformed-forwarded'
   | 'host-not-allowed'
-  | 'conflict';
+  | 'conflict'
+  | 'proof-failed';
 
 /** One value that was not used, as reported in {@link ProxyInfo.rejected} and to `onReject`. */
 export interface RejectEvent {
@@ -44,8 +48,19 @@ export type TrustFunction = (address: string | undefined, hop: number) => boolea
 /** Who may set forwarding headers: addresses, CIDR ranges, named ranges, a hop count or a function. */
 export type TrustedProxies = string | readonly string[] | number | TrustFunction;
 
-/** Options of {@link trustedProxy}. */
-export interface TrustedProxyOptions {
+/** The `requireProof` option (R22): a shared-secret header the CDN adds to every request. */
+export interface RequireProof {
+  /** The header's name (case-insensitive); a header of its own, not a registry or HTTP header. */
+  header: string;
+  /** One secret, or two while rotating: 16–1024 visible ASCII characters each. */
+  secrets: readonly string[];
+}
+
+/**
+ * Options of {@link trustedProxy} and `createResolver`. `Req` is what `onReject` receives: the
+ * Node request for the middleware, the incoming Web `Request` for `createResolver` (R18).
+ */
+export interface TrustedProxyOptions<Req = IncomingMessage> {
   /**
    * Names of the forwarding headers your proxies set (case-insensitive), in priority order
    * within a group. Every other registry header is stripped.
@@ -57,11 +72,32 @@ export interface TrustedProxyOptions {
   trustedHeaders: readonly string[];
   /**
    * Who may set those headers: IPs, CIDRs (`10.0.0.0/8`, `2001:db8::/32`, `10.0.0.0/255.0.0.0`),
-   * `loopback`, `linklocal`, `uniquelocal`, `private`, `unix`; a comma/space separated string
-   * is a list. A number trusts the nearest n hops whatever their address (the weakest form).
+   * `loopback`, `linklocal`, `uniquelocal`, `private`, `unix`, and the cloud sets `cloudflare`,
+   * `fastly`, `cloudfront`, `gcp-lb` (dated snapshots, see `cloudRanges()`; pair them with
+   * `requireProof`); a comma/space separated string is a list. A number trusts the nearest n hops whatever their address (the weakest form).
    * @example ['10.0.0.0/8', 'loopback']
    */
   trustedProxies: TrustedProxies;
+  /**
+   * Proof of proxy (R22): the peer is trusted only if it is in `trustedProxies` **and** the
+   * request carries `header` with one of `secrets` (compared in constant time). A missing or
+   * wrong proof makes the peer untrusted (`proof-failed`). The header is always removed from
+   * the request and never appears in ProxyInfo (not even `original.headers`) or in events.
+   *
+   * Security: a range list (`'cloudflare'`, `'cloudfront'` …) proves only that a request came
+   * through the CDN, not through *your* account; anyone can point their own zone or
+   * distribution at your origin. Configure the CDN to add the header (docs/recipes), keep the
+   * secret out of source control (`optionsFromEnv` reads it from the environment or a file),
+   * and give a second secret while rotating.
+   * @default undefined (the address alone decides)
+   * @example
+   * trustedProxy({
+   *   trustedHeaders: ['CF-Connecting-IP', 'X-Forwarded-Proto'],
+   *   trustedProxies: 'cloudflare',
+   *   requireProof: { header: 'X-Origin-Auth', secrets: [process.env.ORIGIN_SECRET!] },
+   * })
+   */
+  requireProof?: RequireProof | undefined;
   /**
    * Hostnames the final host must match: exact names or IP literals, or `*.example.com`
    * (any depth of subdomain, not the apex). Requests for other hosts are refused with 400.
@@ -84,7 +120,7 @@ export interface TrustedProxyOptions {
    * @example
    * onReject: (event, req) => logger.warn({ ...event, peer: req.socket.remoteAddress }, 'forwarding header rejected')
    */
-  onReject?: ((event: RejectEvent, req: IncomingMessage) => void) | undefined;
+  onReject?: ((event: RejectEvent, req: Req) => void) | undefined;
 }
 
 /** What a request resolved to (SPEC R3). */
@@ -117,6 +153,11 @@ export interface ProxyInfo {
   rejected: RejectEvent[];
   /** `false` only when `allowedHosts` is set and the hostname is not in it. */
   hostAllowed: boolean;
+  /**
+   * The connection's PROXY protocol header (R21), when `acceptProxyProtocol()` read one;
+   * its `sourceAddress` is the peer (hop 0) of the walk. `undefined` otherwise.
+   */
+  transport?: ProxyTransport | undefined;
   /** What the request carried before it was rewritten. */
   original: {
     /** `req.socket.remoteAddress` as it was. */
@@ -128,6 +169,62 @@ export interface ProxyInfo {
     /** A copy of `req.headers` as it was. */
     headers: Record<string, string | string[] | undefined>;
   };
+}
+
+/**
+ * What a PROXY protocol header said about the connection (R21), as `ProxyInfo.transport`.
+ * For a LOCAL command, or an UNSPEC, UNKNOWN or UNIX-family header, the addresses are the
+ * socket's own (the load balancer's health check speaks for itself).
+ *
+ * Security: only ever filled from a peer named in `acceptProxyProtocol()`'s `from`. The
+ * TLV strings (`authority`, `uniqueId`, `ssl.*`) are what the load balancer relayed, often
+ * from the client (SNI, certificate CN): escape them before display.
+ */
+export interface ProxyTransport {
+  /** 1 (text) or 2 (binary). */
+  version: 1 | 2;
+  /** The client: canonical IP (IPv4-mapped IPv6 as IPv4); `undefined` only for a UNIX-socket peer's LOCAL header. */
+  sourceAddress: string | undefined;
+  sourcePort: number | undefined;
+  /** The address the client connected to (the load balancer's listener). */
+  destinationAddress: string | undefined;
+  destinationPort: number | undefined;
+  /** The load balancer: this socket's own peer, canonical; `undefined` on a UNIX socket. */
+  proxyAddress: string | undefined;
+  /** PP2_TYPE_AUTHORITY: the host name the client asked for (TLS SNI), when printable ASCII. */
+  authority?: string | undefined;
+  /** PP2_TYPE_UNIQUE_ID (≤ 128 bytes), when printable ASCII. */
+  uniqueId?: string | undefined;
+  /** PP2_TYPE_SSL: the client's connection to the load balancer. */
+  ssl?: ProxySsl | undefined;
+  /** AWS PrivateLink (0xEA, subtype 0x01): the VPC endpoint id. */
+  awsVpceId?: string | undefined;
+  /** Azure Private Link (0xEE, subtype 0x01): the link id (uint32, little-endian on the wire). */
+  azureLinkId?: number | undefined;
+  /** GCP Private Service Connect (0xE0): the 64-bit connection id, in decimal. */
+  gcpPscConnectionId?: string | undefined;
+}
+
+/** The PP2_TYPE_SSL TLV of a PROXY protocol v2 header. */
+export interface ProxySsl {
+  /** PP2_CLIENT_SSL: the client connected over TLS. */
+  tls: boolean;
+  /** PP2_CLIENT_CERT_CONN: the client presented a certificate on this connection. */
+  certificateOnConnection: boolean;
+  /** PP2_CLIENT_CERT_SESS: the client presented a certificate at least once in this TLS session. */
+  certificateOnSession: boolean;
+  /** `verify` was 0: a presented certificate was verified. */
+  verified: boolean;
+  /** PP2_SUBTYPE_SSL_VERSION, e.g. `TLSv1.3`. */
+  version?: string | undefined;
+  /** PP2_SUBTYPE_SSL_CIPHER, e.g. `TLS_AES_256_GCM_SHA384`. */
+  cipher?: string | undefined;
+  /** PP2_SUBTYPE_SSL_CN: the client certificate's Common Name. */
+  commonName?: string | undefined;
+  /** PP2_SUBTYPE_SSL_SIG_ALG, e.g. `RSA-SHA256`. */
+  signatureAlgorithm?: string | undefined;
+  /** PP2_SUBTYPE_SSL_KEY_ALG, e.g. `RSA2048`. */
+  keyAlgorithm?: string | undefined;
 }
 
 /** A Connect/Express-style `next` callback. */
