@@ -8,8 +8,8 @@ import { type CompiledOptions, createCaches } from './core/options.js';
 import { resolveRequest } from './core/resolve.js';
 import { compileTrust } from './core/trust.js';
 import type { WsgiEnviron } from './core/types.js';
-import { getProxyInfo, requestFacts } from './node/apply.js';
 import { fetchFacts, pathStart } from './fetch/facts.js';
+import { getProxyInfo, requestFacts } from './node/apply.js';
 
 const HEX = '0123456789ABCDEF';
 
