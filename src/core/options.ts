@@ -7,7 +7,16 @@
 import type { IncomingMessage } from 'node:http';
 import { configError } from './errors.js';
 import { type ParsedIp, parseIp } from './ip.js';
-import { findHeader, GROUP_COUNT, type HeaderDef, REGISTRY, TRUSTABLE_NAMES } from './registry.js';
+import { type CompiledProof, compileProof } from './proof.js';
+import {
+  findHeader,
+  GROUP_COUNT,
+  GROUP_SCHEME,
+  type HeaderDef,
+  PSEUDO_SCHEME,
+  REGISTRY,
+  TRUSTABLE_NAMES,
+} from './registry.js';
 import { compileTrust, type Trust } from './trust.js';
 import type { RejectEvent, TrustedProxyOptions } from './types.js';
 import { type HostValue, parseHost } from './values.js';
@@ -50,6 +59,8 @@ export interface CompiledOptions {
   readonly rewriteLocation: boolean;
   readonly onReject: ((event: RejectEvent, req: IncomingMessage) => void) | undefined;
   readonly caches: RequestCaches;
+  /** `requireProof` compiled (R22), or undefined. */
+  readonly proof?: CompiledProof | undefined;
 }
 
 const KNOWN_OPTIONS = new Set([
@@ -58,6 +69,7 @@ const KNOWN_OPTIONS = new Set([
   'allowedHosts',
   'rewriteLocation',
   'onReject',
+  'requireProof',
 ]);
 
 function knownNames(): string {
@@ -96,6 +108,11 @@ function compileHeaders(value: unknown): { trusted: boolean[]; groups: HeaderDef
     names.push(def.canonical);
     for (const group of def.groups) groups[group]!.push(def);
   }
+  if (trusted[PSEUDO_SCHEME.id]) {
+    // R20: a client's :scheme is the lowest-priority scheme value, wherever it was listed.
+    const scheme = groups[GROUP_SCHEME]!;
+    scheme.push(scheme.splice(scheme.indexOf(PSEUDO_SCHEME), 1)[0]!);
+  }
   return { trusted, groups, names };
 }
 
@@ -103,6 +120,7 @@ function compileHeaders(value: unknown): { trusted: boolean[]; groups: HeaderDef
 function canonicalHostname(text: string): string | undefined {
   let name = text;
   if (name.length > 1 && name.charCodeAt(name.length - 1) === 0x2e) name = name.slice(0, -1);
+  if (name.indexOf('%') >= 0) return undefined; /* a zone id names no host (R2) */
   if (name.charCodeAt(0) !== 0x5b /* [ */ && name.indexOf(':') >= 0) {
     const ip = parseIp(name, 0, name.length, false);
     if (ip === undefined || ip.family !== 6) return undefined;
@@ -191,5 +209,6 @@ export function compileOptions(options: TrustedProxyOptions): CompiledOptions {
     rewriteLocation: rewriteLocation === true,
     onReject,
     caches: createCaches(),
+    proof: compileProof(options.requireProof),
   };
 }

@@ -3,7 +3,7 @@
  * `apply.ts` carries the decision out on the request.
  */
 import { type ForwardedElement, forwardedValue, parseForwardedLine } from './forwarded.js';
-import { type ParsedIp, parseIp, parseNode } from './ip.js';
+import { type ParsedIp, parseIp, parseNode, parseViewerAddress } from './ip.js';
 import type { CompiledOptions } from './options.js';
 import {
   GROUP_CLIENT,
@@ -15,9 +15,10 @@ import {
   type HeaderDef,
   lookupAnyCase,
   lookupLowerCase,
+  PSEUDO_SCHEME,
   REGISTRY,
 } from './registry.js';
-import type { ProxyInfo, RejectEvent, RejectReason } from './types.js';
+import type { ProxyInfo, ProxyTransport, RejectEvent, RejectReason } from './types.js';
 import {
   countEntries,
   cursor,
@@ -46,6 +47,10 @@ export interface RequestFacts {
   headers: Readonly<Record<string, string | string[] | undefined>>;
   /** Wire-order name/value pairs, as `req.rawHeaders`; `Forwarded` is read from here line by line. */
   rawHeaders: readonly string[] | undefined;
+  /** The connection's PROXY protocol header (R21): its source replaces `peer` as hop 0. */
+  transport?: ProxyTransport | undefined;
+  /** HTTP/2 `:authority` (R20): the request's Host when present, before a `host` header. */
+  authority?: string | undefined;
 }
 
 /** The decision: the ProxyInfo (its `original.headers` is the headers object it read), and the edits. */
@@ -55,6 +60,12 @@ export interface Resolution {
   edits: Edits | undefined;
   /** The Host header differs from `info.host` (R12). */
   hostChanged: boolean;
+  /**
+   * R22: the `requireProof` header (lower-case) when the request carries it. Every edge
+   * removes it from the request's headers and raw header lines, whatever else happens; it is
+   * already absent from `info.original.headers`, and `edits` is then defined.
+   */
+  proofHeader?: string | undefined;
 }
 
 const FORWARDED = REGISTRY.find((d) => d.kind === 'forwarded')!;
@@ -235,10 +246,17 @@ function finishWalk(chain: ParsedIp[], invalid: boolean, forwardedIndex: number)
   };
 }
 
-function singleNode(value: string, header: string, events: RejectEvent[] | undefined): ClientResult {
+function singleNode(
+  value: string,
+  header: string,
+  events: RejectEvent[] | undefined,
+  viewerAddress: boolean,
+): ClientResult {
   // X-Real-IP and friends name the client directly and hold exactly one node (R7).
   if (countEntries(value, 2) === 1 && previousEntry(value, value.length)) {
-    const ip = parseNode(value, cursor.start, cursor.end);
+    const ip = viewerAddress
+      ? parseViewerAddress(value, cursor.start, cursor.end)
+      : parseNode(value, cursor.start, cursor.end);
     if (ip !== undefined) return { hops: 1, chain: [ip], used: true, forwardedIndex: -1 };
   }
   if (events !== undefined) reject(events, header, value, 'invalid-address');
@@ -373,7 +391,8 @@ function resolveGroup(pass: Pass, options: CompiledOptions, group: number): stri
         continue;
       }
       if (differs(value, invalidText, candidate, element.malformed ? undefined : text)) {
-        reject(rejected, 'forwarded', text ?? element.text, 'conflict');
+        // A malformed element's parameters are not read: quote the element.
+        reject(rejected, 'forwarded', element.malformed || text === undefined ? element.text : text, 'conflict');
       }
       continue;
     }
@@ -437,7 +456,7 @@ function resolveClient(pass: Pass, options: CompiledOptions, peer: string | unde
         ? walkForwarded(pass.forwarded!, options.trust, events)
         : def.kind === 'node-list'
           ? walkList(value, options.trust, def.name, events)
-          : singleNode(value, def.name, events);
+          : singleNode(value, def.name, events, def.kind === 'viewer-address');
     if (client === undefined) {
       client = result;
       clientDef = def;
@@ -481,7 +500,7 @@ export function resolveRequest(options: CompiledOptions, facts: RequestFacts): R
   // R5: the peer, and whether it may speak for anyone.
   let peerIp: ParsedIp | undefined;
   let trusted: boolean;
-  const peerText = facts.peer;
+  const peerText = facts.transport === undefined ? facts.peer : facts.transport.sourceAddress;
   if (peerText !== undefined && peerText === caches.peerText) {
     peerIp = caches.peerIp;
     trusted = caches.peerTrusted;
@@ -496,6 +515,21 @@ export function resolveRequest(options: CompiledOptions, facts: RequestFacts): R
   } else {
     trusted = facts.unixSocket && options.trust(undefined, 0);
   }
+  // R22: a peer in trustedProxies must also carry the proof; never cached (it is per request).
+  const proof = options.proof;
+  let proofHeader: string | undefined;
+  if (proof !== undefined) {
+    const presented = headers[proof.header];
+    if (presented !== undefined) proofHeader = proof.header;
+    if (trusted && !proof.check(presented)) {
+      trusted = false;
+      rejected.push({
+        header: proof.header,
+        value: presented === undefined ? '' : '[redacted]',
+        reason: 'proof-failed',
+      });
+    }
+  }
   const peer = peerIp?.text;
 
   // Which registry headers the request carries (R4); most requests carry none.
@@ -503,6 +537,8 @@ export function resolveRequest(options: CompiledOptions, facts: RequestFacts): R
   for (const key in headers) {
     const def = lookupLowerCase(key);
     if (def === undefined) continue;
+    // R20: every HTTP/2 request has a :scheme; it is a claim only from a trusted peer that names it.
+    if (def === PSEUDO_SCHEME && !(trusted && options.trusted[def.id] === true)) continue;
     const raw = headers[key];
     if (raw === undefined) continue;
     if (present === undefined) present = [];
@@ -563,7 +599,7 @@ export function resolveRequest(options: CompiledOptions, facts: RequestFacts): R
 
   // R10: one coherent origin.
   const protocol = schemeValue ?? transport;
-  const hostHeader = headers.host;
+  const hostHeader = facts.authority ?? headers.host;
   const hostText =
     typeof hostHeader === 'string' ? hostHeader : Array.isArray(hostHeader) ? hostHeader[0] : undefined;
   let requestHost: HostValue | undefined;
@@ -618,11 +654,28 @@ export function resolveRequest(options: CompiledOptions, facts: RequestFacts): R
       applied: pass === undefined ? [] : pass.applied,
       rejected,
       hostAllowed,
-      original: { remoteAddress: peerText, host: hostText, protocol: transport, headers },
+      original: {
+        remoteAddress: facts.peer,
+        host: hostText,
+        protocol: transport,
+        headers: proofHeader === undefined ? headers : withoutHeader(headers, proofHeader),
+      },
+      transport: facts.transport,
     },
-    edits,
+    edits: proofHeader === undefined ? edits : (edits ?? []),
     hostChanged: hostText !== host,
+    proofHeader,
   };
+}
+
+/** A copy of `headers` without `name`: the proof header never reaches ProxyInfo (R22). */
+function withoutHeader(
+  headers: Readonly<Record<string, string | string[] | undefined>>,
+  name: string,
+): Record<string, string | string[] | undefined> {
+  const copy: Record<string, string | string[] | undefined> = {};
+  for (const key in headers) if (key !== name) copy[key] = headers[key];
+  return copy;
 }
 
 const EMPTY_CHAIN: ParsedIp[] = [];
