@@ -58,7 +58,12 @@ export function cloudRanges(): Record<CloudRangeName, CloudRangeSet> {
   const out = {} as Record<CloudRangeName, CloudRangeSet>;
   for (const name of CLOUD_RANGE_NAMES) {
     const set = SNAPSHOTS[name]!;
-    const copy: CloudRangeSet = { source: set.source, fetchedAt: set.fetchedAt, v4: [...set.v4], v6: [...set.v6] };
+    const copy: CloudRangeSet = {
+      source: set.source,
+      fetchedAt: set.fetchedAt,
+      v4: [...set.v4],
+      v6: [...set.v6],
+    };
     if (set.via !== undefined) copy.via = set.via;
     out[name] = copy;
   }

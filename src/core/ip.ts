@@ -292,3 +292,23 @@ export function parseNode(
   if (ip === undefined || isUnspecified(ip)) return undefined;
   return ip;
 }
+
+/**
+ * Parses CloudFront-Viewer-Address in `s[start, end)`: `ip:port` with an IPv6 address left
+ * unbracketed (`2001:db8::1:443`), so the port is whatever follows the last colon (R22).
+ * The port must be 1–65535 without a leading zero; brackets, a missing port, `0.0.0.0` and
+ * `::` are invalid.
+ */
+export function parseViewerAddress(s: string, start = 0, end = s.length): ParsedIp | undefined {
+  let lastColon = -1;
+  for (let i = end - 1; i >= start; i--) {
+    if (s.charCodeAt(i) === 0x3a /* : */) {
+      lastColon = i;
+      break;
+    }
+  }
+  if (lastColon <= start || parsePortRange(s, lastColon + 1, end) < 0) return undefined;
+  const ip = parseIp(s, start, lastColon);
+  if (ip === undefined || isUnspecified(ip)) return undefined;
+  return ip;
+}

@@ -16,6 +16,7 @@ export const GROUP_NAMES = ['client', 'host', 'port', 'server', 'scheme', 'prefi
 export type ValueKind =
   | 'node-list' /* X-Forwarded-For: one node per hop, walked right to left (R7) */
   | 'node' /* X-Real-IP and friends: exactly one node naming the client */
+  | 'viewer-address' /* CloudFront-Viewer-Address: ip:port, IPv6 unbracketed, split at the last colon */
   | 'forwarded' /* RFC 7239: for=, host=, proto= */
   | 'host'
   | 'port'
@@ -78,6 +79,14 @@ const DEFS: ReadonlyArray<Omit<HeaderDef, 'id'>> = [
     kind: 'node',
     list: false,
   },
+  {
+    name: 'cloudfront-viewer-address',
+    canonical: 'CloudFront-Viewer-Address',
+    groups: [GROUP_CLIENT],
+    kind: 'viewer-address',
+    list: false,
+  },
+  { name: 'fly-client-ip', canonical: 'Fly-Client-IP', groups: [GROUP_CLIENT], kind: 'node', list: false },
   { name: 'x-forwarded-host', canonical: 'X-Forwarded-Host', groups: [GROUP_HOST], kind: 'host', list: true },
   { name: 'x-host', canonical: 'X-Host', groups: [GROUP_HOST], kind: 'host', list: false },
   { name: 'x-original-host', canonical: 'X-Original-Host', groups: [GROUP_HOST], kind: 'host', list: false },
