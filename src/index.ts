@@ -6,12 +6,14 @@
 import type { ProxyInfo } from './core/types.js';
 import { getProxyInfo } from './node/apply.js';
 
+export { type CloudRangeName, type CloudRangeSet, cloudRanges } from './core/cloud-ranges.js';
 export { ERROR_CODES, type HostNotAllowedError, TrustedProxyConfigError } from './core/errors.js';
 export type {
   NextFunction,
   ProxyInfo,
   RejectEvent,
   RejectReason,
+  RequireProof,
   TrustedProxies,
   TrustedProxyMiddleware,
   TrustedProxyOptions,

@@ -41,8 +41,15 @@ function cloneResolved(this: Resolvable): Request {
 }
 
 /** `request`'s headers with the edits applied and Host set (R11, R12). */
-function editedHeaders(request: Request, edits: Edits | undefined, host: string): Headers {
+function editedHeaders(
+  request: Request,
+  edits: Edits | undefined,
+  host: string,
+  proofHeader: string | undefined,
+): Headers {
   const headers = new Headers(request.headers);
+  // R22: the requireProof secret never travels further.
+  if (proofHeader !== undefined) headers.delete(proofHeader);
   if (edits !== undefined) {
     for (let id = 0; id < edits.length; id++) {
       const edit = edits[id];
@@ -105,14 +112,14 @@ export function createResolver(options: TrustedProxyOptions<Request>): Resolver 
     if (existing !== undefined) return { request, info: existing };
 
     const facts = fetchFacts(request, transport);
-    const { info, edits, hostChanged } = resolveRequest(compiled, facts);
+    const { info, edits, hostChanged, proofHeader } = resolveRequest(compiled, facts);
     const url = request.url;
     const path = pathStart(url);
     const origin = `${info.protocol}://${info.host}`;
     let result = request as Resolvable;
     if (edits !== undefined || hostChanged || path !== origin.length || !url.startsWith(origin)) {
       const target = origin + url.slice(path);
-      const headers = editedHeaders(request, edits, info.host);
+      const headers = editedHeaders(request, edits, info.host, proofHeader);
       try {
         result = rebuild(request, target, headers, true);
       } catch {

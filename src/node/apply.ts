@@ -51,7 +51,12 @@ export function requestFacts(req: IncomingMessage): RequestFacts {
  * Applies header edits to `rawHeaders` in place: deleted names go, a replaced name keeps one
  * line (where its first line was) with the new value, and every Host line becomes `host`.
  */
-function rewriteRawHeaders(raw: string[], edits: Edits | undefined, host: string | undefined): void {
+function rewriteRawHeaders(
+  raw: string[],
+  edits: Edits | undefined,
+  host: string | undefined,
+  drop: string | undefined,
+): void {
   let write = 0;
   let hostSeen = false;
   let replaced = 0;
@@ -61,6 +66,8 @@ function rewriteRawHeaders(raw: string[], edits: Edits | undefined, host: string
     if (isHostName(name)) {
       hostSeen = true;
       if (host !== undefined) value = host;
+    } else if (drop !== undefined && name.length === drop.length && name.toLowerCase() === drop) {
+      continue; /* R22: the proof header goes, in any case */
     } else if (edits !== undefined) {
       const def = lookupAnyCase(name);
       const edit = def === undefined ? undefined : edits[def.id];
@@ -88,9 +95,15 @@ function hostLineDiffers(raw: readonly string[], host: string): boolean {
 }
 
 /** A new headers object with the edits applied, in the original key order (R11, R12). */
-function editedHeaders(old: Headers, edits: Edits | undefined, host: string | undefined): Headers {
+function editedHeaders(
+  old: Headers,
+  edits: Edits | undefined,
+  host: string | undefined,
+  drop: string | undefined,
+): Headers {
   const next: Headers = {};
   for (const key in old) {
+    if (key === drop) continue; /* R22: the proof header never travels further */
     let value = old[key];
     if (key === 'host') {
       if (host !== undefined) value = host;
@@ -305,15 +318,16 @@ export function processRequest(options: CompiledOptions, req: IncomingMessage): 
   if (existing !== undefined) return existing;
 
   const facts = requestFacts(req);
-  const { info, edits, hostChanged } = resolveRequest(options, facts);
+  const { info, edits, hostChanged, proofHeader } = resolveRequest(options, facts);
   if (edits !== undefined || hostChanged) {
     // The old headers object stays untouched as ProxyInfo.original.headers: nothing is lost.
     const old = facts.headers as Headers;
-    const next = editedHeaders(old, edits, hostChanged ? info.host : undefined);
+    const next = editedHeaders(old, edits, hostChanged ? info.host : undefined, proofHeader);
     req.headers = next;
     if (req.headers !== next) {
-      // A request whose headers cannot be replaced: edit in place, keep a copy.
-      info.original.headers = { ...old };
+      // A request whose headers cannot be replaced: edit in place, keep a copy (already one,
+      // without the proof header, when there was one).
+      if (proofHeader === undefined) info.original.headers = { ...old };
       for (const key of Object.keys(old)) if (!(key in next)) delete old[key];
       Object.assign(old, next);
     }
@@ -323,7 +337,7 @@ export function processRequest(options: CompiledOptions, req: IncomingMessage): 
   if (raw !== undefined) {
     const rawHostStale = hostChanged || hostLineDiffers(raw, info.host);
     if (edits !== undefined || rawHostStale) {
-      rewriteRawHeaders(req.rawHeaders, edits, rawHostStale ? info.host : undefined);
+      rewriteRawHeaders(req.rawHeaders, edits, rawHostStale ? info.host : undefined, proofHeader);
     }
   }
   (req as RequestWithState)[STATE] = info;
