@@ -1,12 +1,88 @@
-import { TrustedProxyConfigError } from './core/errors.js';
+import { readFileSync } from 'node:fs';
+import { quoteValue, TrustedProxyConfigError } from './core/errors.js';
 import { compileOptions } from './core/options.js';
+import { compileProof } from './core/proof.js';
 import { splitList as splitEntries } from './core/trust.js';
-import type { TrustedProxies, TrustedProxyOptions } from './core/types.js';
+import type { RequireProof, TrustedProxies, TrustedProxyOptions } from './core/types.js';
 
 /** The environment variables read by {@link optionsFromEnv} (SPEC R16). */
 export const ENV_HEADERS = 'TRUSTED_PROXY_HEADERS';
 export const ENV_PROXIES = 'TRUSTED_PROXIES';
 export const ENV_ALLOWED_HOSTS = 'TRUSTED_PROXY_ALLOWED_HOSTS';
+/** R22: the `requireProof` header name, and its secrets inline or in a file (one a line). */
+export const ENV_PROOF_HEADER = 'TRUSTED_PROXY_PROOF_HEADER';
+export const ENV_PROOF_SECRETS = 'TRUSTED_PROXY_PROOF_SECRETS';
+export const ENV_PROOF_SECRETS_FILE = 'TRUSTED_PROXY_PROOF_SECRETS_FILE';
+
+/**
+ * Reads proof secrets from a file: one a line, blank lines and `#` comments ignored. The
+ * message of a failure names the file, never its content.
+ * @internal
+ */
+export function readSecretsFile(path: string, source: string): string[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'unreadable';
+    throw new TrustedProxyConfigError(
+      `${source}: cannot read the secrets file ${quoteValue(path)} (${code})`,
+    );
+  }
+  return text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line.length > 0 && !line.startsWith('#'));
+}
+
+/** Where the proof's parts came from (a variable or a flag), for messages. @internal */
+export interface ProofSources {
+  header: { name: string; value: string | undefined };
+  secrets: { name: string; list: readonly string[] | undefined };
+}
+
+/**
+ * Builds and validates `requireProof` from a header name and secrets (R22), or undefined when
+ * neither is given. Errors name the variables or flags, never a secret.
+ * @internal
+ */
+export function proofFromSources(sources: ProofSources): RequireProof | undefined {
+  const { header, secrets } = sources;
+  const name = header.value?.trim() || undefined;
+  if (name === undefined && secrets.list === undefined) return undefined;
+  if (name === undefined) {
+    throw new TrustedProxyConfigError(
+      `${secrets.name} is set but ${header.name} is not: name the proof header`,
+    );
+  }
+  if (secrets.list === undefined || secrets.list.length === 0) {
+    throw new TrustedProxyConfigError(
+      `${header.name} is set but there is no secret: set ${ENV_PROOF_SECRETS_FILE} (a file, one secret a line) or ${ENV_PROOF_SECRETS}`,
+    );
+  }
+  const proof: RequireProof = { header: name, secrets: [...secrets.list] };
+  try {
+    compileProof(proof);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    throw new TrustedProxyConfigError(`${header.name} / ${secrets.name}: ${message}`);
+  }
+  return proof;
+}
+
+/** The proof secrets named by the environment: inline or from a file, not both. @internal */
+export function proofSecretsFromEnv(env: Record<string, string | undefined>): ProofSources['secrets'] {
+  const inline = env[ENV_PROOF_SECRETS];
+  const file = env[ENV_PROOF_SECRETS_FILE];
+  if (inline !== undefined && inline !== '' && file !== undefined && file !== '') {
+    throw new TrustedProxyConfigError(`set ${ENV_PROOF_SECRETS} or ${ENV_PROOF_SECRETS_FILE}, not both`);
+  }
+  if (file !== undefined && file !== '') {
+    return { name: ENV_PROOF_SECRETS_FILE, list: readSecretsFile(file, ENV_PROOF_SECRETS_FILE) };
+  }
+  if (inline !== undefined && inline !== '') return { name: ENV_PROOF_SECRETS, list: splitList(inline) };
+  return { name: ENV_PROOF_SECRETS, list: undefined };
+}
 
 /**
  * One configuration value and where it came from, so an error can name its source
@@ -94,6 +170,9 @@ export function optionsFromSources(
  * - `TRUSTED_PROXIES` (required): IPs, CIDRs, named ranges (`loopback`, `private`, `unix` …),
  *   comma or space separated; a bare integer is a hop count.
  * - `TRUSTED_PROXY_ALLOWED_HOSTS` (optional): hostnames or `*.example.com` patterns.
+ * - `TRUSTED_PROXY_PROOF_HEADER` (optional, R22): the `requireProof` header name, with its
+ *   secrets in `TRUSTED_PROXY_PROOF_SECRETS_FILE` (a file, one secret a line; preferred) or
+ *   `TRUSTED_PROXY_PROOF_SECRETS` (one or two, comma or space separated).
  *
  * The result is validated now: a missing or invalid variable throws `TrustedProxyConfigError`
  * whose message starts with the variable's name.
@@ -110,9 +189,15 @@ export function optionsFromSources(
 export function optionsFromEnv(
   env: NodeJS.ProcessEnv | Record<string, string | undefined> = process.env,
 ): TrustedProxyOptions {
-  return optionsFromSources(
+  const options = optionsFromSources(
     { name: ENV_HEADERS, entries: splitList(env[ENV_HEADERS]) },
     { name: ENV_PROXIES, entries: splitList(env[ENV_PROXIES]) },
     { name: ENV_ALLOWED_HOSTS, entries: splitList(env[ENV_ALLOWED_HOSTS]) },
   );
+  const requireProof = proofFromSources({
+    header: { name: ENV_PROOF_HEADER, value: env[ENV_PROOF_HEADER] },
+    secrets: proofSecretsFromEnv(env),
+  });
+  if (requireProof !== undefined) options.requireProof = requireProof;
+  return options;
 }

@@ -4,8 +4,13 @@ import {
   type ConfigSource,
   ENV_ALLOWED_HOSTS,
   ENV_HEADERS,
+  ENV_PROOF_HEADER,
+  ENV_PROOF_SECRETS_FILE,
   ENV_PROXIES,
   optionsFromSources,
+  proofFromSources,
+  proofSecretsFromEnv,
+  readSecretsFile,
   splitList,
 } from '../env.js';
 
@@ -33,6 +38,11 @@ Flags:
                              env: ${ENV_PROXIES}
   --allowed-host HOST        refuse other hosts with 400 (repeatable; *.example.com)
                              env: ${ENV_ALLOWED_HOSTS}
+  --proof-header NAME        require this header with a secret from the CDN (R22)
+                             env: ${ENV_PROOF_HEADER}
+  --proof-secrets-file PATH  the secrets, one a line (one, or two while rotating);
+                             never on the command line, where ps shows it
+                             env: ${ENV_PROOF_SECRETS_FILE} (or TRUSTED_PROXY_PROOF_SECRETS)
   --port PORT                port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
   --host HOST                address to listen on (default ${DEFAULT_HOST}; 0.0.0.0 in a container)
   --rewrite-location         rewrite Location headers that point at the internal origin
@@ -55,7 +65,13 @@ export interface CliConfig {
   /** Validated trustedHeaders, trustedProxies and allowedHosts. */
   options: TrustedProxyOptions;
   /** Where each setting came from (a flag or a variable), for the start line. */
-  sources: { headers: string; proxies: string; allowedHosts: string | undefined };
+  sources: {
+    headers: string;
+    proxies: string;
+    allowedHosts: string | undefined;
+    /** Where `requireProof` came from (flag or variable names), or undefined. */
+    proof?: string | undefined;
+  };
   rewriteLocation: boolean;
   logRejections: boolean;
 }
@@ -118,6 +134,22 @@ export function parseCommand(
   }
   // Throws TrustedProxyConfigError naming the flag or variable.
   const options = optionsFromSources(headers, proxies, allowedHosts);
+  // R22: the header name from a flag or the environment; the secrets only from a file or the
+  // environment, never from a flag (the command line shows in ps).
+  const proofHeader = values['proof-header'];
+  const secretsFile = values['proof-secrets-file'];
+  const proofSources = {
+    header:
+      proofHeader === undefined
+        ? { name: ENV_PROOF_HEADER, value: env[ENV_PROOF_HEADER] }
+        : { name: '--proof-header', value: proofHeader },
+    secrets:
+      secretsFile === undefined
+        ? proofSecretsFromEnv(env)
+        : { name: '--proof-secrets-file', list: readSecretsFile(secretsFile, '--proof-secrets-file') },
+  };
+  const requireProof = proofFromSources(proofSources);
+  if (requireProof !== undefined) options.requireProof = requireProof;
   return {
     kind: 'run',
     config: {
@@ -129,6 +161,10 @@ export function parseCommand(
         headers: headers.name,
         proxies: proxies.name,
         allowedHosts: options.allowedHosts === undefined ? undefined : allowedHosts.name,
+        proof:
+          requireProof === undefined
+            ? undefined
+            : `${proofSources.header.name}, ${proofSources.secrets.name}`,
       },
       rewriteLocation: values['rewrite-location'] === true,
       logRejections: values['log-rejections'] === true,
@@ -145,6 +181,8 @@ function parseFlags(argv: readonly string[]) {
       'trust-proxy-header': { type: 'string', multiple: true },
       'trust-proxy': { type: 'string', multiple: true },
       'allowed-host': { type: 'string', multiple: true },
+      'proof-header': { type: 'string' },
+      'proof-secrets-file': { type: 'string' },
       port: { type: 'string' },
       host: { type: 'string' },
       'rewrite-location': { type: 'boolean' },
@@ -172,5 +210,11 @@ export function describeConfig(config: CliConfig, url: string): string {
     `rewrite location: ${config.rewriteLocation ? 'on' : 'off'}`,
     `log rejections: ${config.logRejections ? 'on' : 'off'}`,
   ];
+  const proof = options.requireProof;
+  if (proof !== undefined) {
+    // The header's name and how many secrets: never a secret.
+    const count = proof.secrets.length;
+    parts.push(`proof: header ${proof.header}, ${count} secret${count === 1 ? '' : 's'} [${sources.proof}]`);
+  }
   return `trusted-proxy listening on ${url} (${parts.join('; ')})`;
 }

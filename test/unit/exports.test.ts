@@ -17,6 +17,8 @@ describe('public surface', () => {
     expect(Object.keys(api).sort()).toEqual([
       'ERROR_CODES',
       'TrustedProxyConfigError',
+      'cloudRanges',
+      'createResolver',
       'optionsFromEnv',
       'proxyInfo',
       'reconstructUrl',
@@ -71,6 +73,7 @@ describe('types', () => {
       | 'malformed-forwarded'
       | 'host-not-allowed'
       | 'conflict'
+      | 'proof-failed'
     >();
   });
 
