@@ -62,7 +62,7 @@ export function v2(
 ): Buffer {
   const command = options.command ?? (source === undefined ? 0 : 1);
   let family = 0x00;
-  let block = Buffer.alloc(0);
+  let block: Buffer = Buffer.alloc(0);
   if (source !== undefined && destination !== undefined) {
     const four = isIPv4(source);
     family = four ? 0x11 : 0x21;

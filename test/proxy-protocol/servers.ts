@@ -190,6 +190,7 @@ function prefixed(raw: net.Socket, header: Buffer): Duplex {
   });
   raw.on('end', () => duplex.push(null));
   raw.on('error', (err) => duplex.destroy(err));
+  raw.on('close', () => duplex.destroy());
   return duplex;
 }
 
