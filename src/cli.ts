@@ -10,6 +10,7 @@ import { type AppListener, loadApp } from './cli/load-app.js';
 import { TrustedProxyConfigError } from './core/errors.js';
 import type { RejectEvent } from './core/types.js';
 import { trustedProxy } from './index.js';
+import { acceptProxyProtocol, type ProxyProtocolRejectEvent } from './proxy-protocol/index.js';
 
 /** How long in-flight requests may take after SIGTERM/SIGINT before connections are cut. */
 const SHUTDOWN_TIMEOUT_MS = 10_000;
@@ -46,6 +47,18 @@ function logRejection(event: RejectEvent, req: IncomingMessage): void {
     peer: req.socket.remoteAddress,
     method: req.method,
     url,
+  });
+  process.stderr.write(`${line}\n`);
+}
+
+// One JSON line per connection the PROXY protocol receiver closed (R21).
+function logProxyProtocolRejection(event: ProxyProtocolRejectEvent): void {
+  const line = JSON.stringify({
+    time: new Date().toISOString(),
+    level: 'warn',
+    msg: 'connection closed by the PROXY protocol receiver',
+    reason: event.reason,
+    peer: event.peer,
   });
   process.stderr.write(`${line}\n`);
 }
@@ -130,6 +143,12 @@ async function main(argv: readonly string[]): Promise<void> {
     if (state.closing) res.setHeader('Connection', 'close');
     handler(req, res);
   });
+  if (config.proxyProtocol !== undefined) {
+    acceptProxyProtocol(server, {
+      from: config.proxyProtocol.from,
+      onReject: config.logRejections ? logProxyProtocolRejection : undefined,
+    });
+  }
   server.once('error', (err: NodeJS.ErrnoException) => {
     fail(`cannot listen on ${config.host}:${config.port}: ${err.code ?? err.message}`, 1);
   });

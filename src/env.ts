@@ -13,6 +13,8 @@ export const ENV_ALLOWED_HOSTS = 'TRUSTED_PROXY_ALLOWED_HOSTS';
 export const ENV_PROOF_HEADER = 'TRUSTED_PROXY_PROOF_HEADER';
 export const ENV_PROOF_SECRETS = 'TRUSTED_PROXY_PROOF_SECRETS';
 export const ENV_PROOF_SECRETS_FILE = 'TRUSTED_PROXY_PROOF_SECRETS_FILE';
+/** R21: the load balancers that send a PROXY protocol header (the command line's `--proxy-protocol-from`). */
+export const ENV_PROXY_PROTOCOL_FROM = 'TRUSTED_PROXY_PROTOCOL_FROM';
 
 /**
  * Reads proof secrets from a file: one a line, blank lines and `#` comments ignored. The

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { TrustedProxyConfigError } from '../core/errors.js';
 import type { TrustedProxyOptions } from '../core/types.js';
 import {
   type ConfigSource,
@@ -7,12 +8,14 @@ import {
   ENV_PROOF_HEADER,
   ENV_PROOF_SECRETS_FILE,
   ENV_PROXIES,
+  ENV_PROXY_PROTOCOL_FROM,
   optionsFromSources,
   proofFromSources,
   proofSecretsFromEnv,
   readSecretsFile,
   splitList,
 } from '../env.js';
+import { compileFrom } from '../proxy-protocol/receiver.js';
 
 /** A mistake in the command line or its configuration: reported on stderr, exit code 2. */
 export class UsageError extends Error {
@@ -43,6 +46,12 @@ Flags:
   --proof-secrets-file PATH  the secrets, one a line (one, or two while rotating);
                              never on the command line, where ps shows it
                              env: ${ENV_PROOF_SECRETS_FILE} (or TRUSTED_PROXY_PROOF_SECRETS)
+  --proxy-protocol           read a PROXY protocol v1/v2 header on every connection
+                             (TCP load balancers: AWS NLB, HAProxy mode tcp, nginx
+                             stream); connections from anyone else are refused
+  --proxy-protocol-from ADDR a load balancer that sends it: IP, CIDR, private ...
+                             (repeatable; required with --proxy-protocol)
+                             env: ${ENV_PROXY_PROTOCOL_FROM} (setting it also turns it on)
   --port PORT                port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
   --host HOST                address to listen on (default ${DEFAULT_HOST}; 0.0.0.0 in a container)
   --rewrite-location         rewrite Location headers that point at the internal origin
@@ -74,6 +83,8 @@ export interface CliConfig {
   };
   rewriteLocation: boolean;
   logRejections: boolean;
+  /** R21: read a PROXY protocol header from these load balancers; undefined when off. */
+  proxyProtocol?: { from: string[]; source: string } | undefined;
 }
 
 export type ParsedCommand = { kind: 'help' } | { kind: 'version' } | { kind: 'run'; config: CliConfig };
@@ -150,6 +161,11 @@ export function parseCommand(
   };
   const requireProof = proofFromSources(proofSources);
   if (requireProof !== undefined) options.requireProof = requireProof;
+  const proxyProtocol = proxyProtocolFrom(
+    values['proxy-protocol'] === true,
+    values['proxy-protocol-from'],
+    env,
+  );
   return {
     kind: 'run',
     config: {
@@ -168,8 +184,41 @@ export function parseCommand(
       },
       rewriteLocation: values['rewrite-location'] === true,
       logRejections: values['log-rejections'] === true,
+      proxyProtocol,
     },
   };
+}
+
+/**
+ * R21: `--proxy-protocol` with `--proxy-protocol-from` (or TRUSTED_PROXY_PROTOCOL_FROM, which
+ * alone also turns it on, for containers configured by the environment). The list is checked
+ * now, with errors that name the flag or variable.
+ */
+function proxyProtocolFrom(
+  enabled: boolean,
+  flags: string[] | undefined,
+  env: Record<string, string | undefined>,
+): CliConfig['proxyProtocol'] {
+  const source = pick('--proxy-protocol-from', flags, ENV_PROXY_PROTOCOL_FROM, env);
+  const from = source.entries ?? [];
+  if (flags !== undefined && flags.length > 0 && !enabled) {
+    throw new UsageError(
+      '--proxy-protocol-from needs --proxy-protocol (the header is never read by default)',
+    );
+  }
+  if (!enabled && from.length === 0) return undefined;
+  if (from.length === 0) {
+    throw new UsageError(
+      `--proxy-protocol needs the load balancers that send the header: give --proxy-protocol-from ADDR (repeatable) or set ${ENV_PROXY_PROTOCOL_FROM}, e.g. --proxy-protocol-from 10.0.0.0/8`,
+    );
+  }
+  try {
+    compileFrom([...from]);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    throw new TrustedProxyConfigError(`${source.name}: ${message}`);
+  }
+  return { from: [...from], source: source.name };
 }
 
 function parseFlags(argv: readonly string[]) {
@@ -187,6 +236,8 @@ function parseFlags(argv: readonly string[]) {
       host: { type: 'string' },
       'rewrite-location': { type: 'boolean' },
       'log-rejections': { type: 'boolean' },
+      'proxy-protocol': { type: 'boolean' },
+      'proxy-protocol-from': { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean' },
     },
@@ -215,6 +266,12 @@ export function describeConfig(config: CliConfig, url: string): string {
     // The header's name and how many secrets: never a secret.
     const count = proof.secrets.length;
     parts.push(`proof: header ${proof.header}, ${count} secret${count === 1 ? '' : 's'} [${sources.proof}]`);
+  }
+  if (config.proxyProtocol !== undefined) {
+    // What is expected from whom: the header is required from these peers, others are refused.
+    parts.push(
+      `proxy protocol: v1/v2 header required from ${config.proxyProtocol.from.join(', ')} [${config.proxyProtocol.source}], other peers refused`,
+    );
   }
   return `trusted-proxy listening on ${url} (${parts.join('; ')})`;
 }

@@ -90,8 +90,8 @@ const TIMEOUT_CEILING = 2147483647;
 type Emit = (this: Server, event: string | symbol, ...args: unknown[]) => boolean;
 type Accepted = Socket & { [TRANSPORT]?: ProxyTransport };
 
-/** `from` compiled like `trustedProxies`, with errors that name `from`. */
-function compileFrom(from: unknown): Trust {
+/** `from` compiled like `trustedProxies`, with errors that name `from`. @internal */
+export function compileFrom(from: unknown): Trust {
   if (typeof from === 'number' || typeof from === 'function') {
     throw configError(
       'proxy protocol `from` takes addresses and ranges, not a hop count or a function',
