@@ -19,6 +19,8 @@ const CLIENT_SINGLE = [
   'CF-Connecting-IP',
   'Fastly-Client-IP',
   'X-Cluster-Client-IP',
+  'CloudFront-Viewer-Address',
+  'Fly-Client-IP',
 ];
 const HOST = ['X-Forwarded-Host', 'X-Host', 'X-Original-Host'];
 const SCHEME = ['X-Forwarded-Proto', 'X-Forwarded-Scheme', 'X-Scheme', 'X-Url-Scheme'];
@@ -335,6 +337,14 @@ function scalar(rng: Rng, name: string): string {
       NEAR_HOSTS,
     );
   if (lower === 'x-forwarded-port') return pickValue(rng, PORTS, NEAR_PORTS);
+  if (lower === 'cloudfront-viewer-address') {
+    const a = rng.chance(0.6)
+      ? v4(rng, rng.chance(0.5))
+      : rng.pick([...INNER_V6, ...OUTER_V6, '::ffff:1.2.3.4', 'fe80::1%eth0']);
+    return rng.chance(0.8)
+      ? `${a}:${pickValue(rng, PORTS, NEAR_PORTS)}`
+      : rng.pick([a, `[${a}]:443`, `${a}:`, '0.0.0.0:443', ':::443']);
+  }
   if (SCHEME.map((h) => h.toLowerCase()).includes(lower)) return pickValue(rng, PROTOS, NEAR_PROTOS);
   if (FLAGS.map((h) => h.toLowerCase()).includes(lower)) return pickValue(rng, FLAG_VALUES, NEAR_FLAGS);
   if (PREFIX.map((h) => h.toLowerCase()).includes(lower)) return pickValue(rng, PREFIXES, NEAR_PREFIXES);

@@ -55,6 +55,7 @@ type Group = 'client' | 'host' | 'port' | 'server' | 'scheme' | 'prefix';
 type Form =
   | 'node-list'
   | 'node'
+  | 'viewer'
   | 'forwarded'
   | 'host'
   | 'port'
@@ -79,6 +80,9 @@ const REGISTRY: Entry[] = [
   { name: 'cf-connecting-ip', groups: ['client'], form: 'node' },
   { name: 'fastly-client-ip', groups: ['client'], form: 'node' },
   { name: 'x-cluster-client-ip', groups: ['client'], form: 'node' },
+  // R22: CloudFront-Viewer-Address is `ip:port` (IPv6 unbracketed); Fly-Client-IP one node.
+  { name: 'cloudfront-viewer-address', groups: ['client'], form: 'viewer' },
+  { name: 'fly-client-ip', groups: ['client'], form: 'node' },
   { name: 'x-forwarded-host', groups: ['host'], form: 'host' },
   { name: 'x-host', groups: ['host'], form: 'host' },
   { name: 'x-original-host', groups: ['host'], form: 'host' },
@@ -273,6 +277,15 @@ function isObfuscatedPort(text: string): boolean {
  * `[2001:db8::1]:443` (in Forwarded also `:_obf`), zone ids dropped, `0.0.0.0` and `::`
  * invalid. undefined for anything else.
  */
+/** R22: CloudFront-Viewer-Address, `ip:port`, the port after the last colon (IPv6 unbracketed). */
+function parseViewerAddress(text: string): Address | undefined {
+  const colon = text.lastIndexOf(':');
+  if (colon <= 0 || parsePortText(text.slice(colon + 1)) === undefined) return undefined;
+  const address = parseAddress(text.slice(0, colon));
+  if (address === undefined || isUnspecified(address)) return undefined;
+  return address;
+}
+
 function parseClientNode(text: string, forwarded: boolean): Address | undefined {
   const portOk = (p: string) => parsePortText(p) !== undefined || (forwarded && isObfuscatedPort(p));
   let address: Address | undefined;
@@ -824,10 +837,11 @@ export function modelResolve(options: TrustedProxyOptions, facts: ModelFacts): M
       let stoppedOnNonIp = false;
       const ev = (v: string, reason: RejectReason) =>
         events.push({ header: entry.name, value: cut(v), reason });
-      if (entry.form === 'node') {
+      if (entry.form === 'node' || entry.form === 'viewer') {
         // A single-value header names the client directly (m = 1) and holds exactly one node.
         const nodes = listEntries(value);
-        const a = nodes.length === 1 ? parseClientNode(nodes[0]!, false) : undefined;
+        const parse = entry.form === 'viewer' ? parseViewerAddress : (n: string) => parseClientNode(n, false);
+        const a = nodes.length === 1 ? parse(nodes[0]!) : undefined;
         if (a === undefined) {
           ev(value, 'invalid-address');
           return { hops: 1, chain: [], events, malformed, used: false };
