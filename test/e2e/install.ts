@@ -11,6 +11,8 @@ const PACKAGES: Record<string, string> = {
   haproxy: '/usr/sbin/haproxy',
   openssl: '/usr/bin/openssl',
   curl: '/usr/bin/curl',
+  // nginx's `stream` module (PROXY protocol e2e, test/e2e/proxy-protocol.test.ts): Debian ships it apart.
+  'libnginx-mod-stream': '/usr/lib/nginx/modules/ngx_stream_module.so',
 };
 
 const POLICY_RC_D = '/usr/sbin/policy-rc.d';
