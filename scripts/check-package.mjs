@@ -9,7 +9,15 @@
 // Needs no network: the package has no runtime dependencies and the tools come from this
 // repo's node_modules. Prints one "ok"/"FAIL" line per check and exits 1 if any failed.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -25,6 +33,8 @@ const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const EXPORTS = [
   'ERROR_CODES',
   'TrustedProxyConfigError',
+  'cloudRanges',
+  'createResolver',
   'optionsFromEnv',
   'proxyInfo',
   'reconstructUrl',
@@ -113,11 +123,22 @@ try {
   check('attw', () => {
     const out = run(
       process.execPath,
-      [bin('@arethetypeswrong/cli', 'attw'), tarball, '--no-definitely-typed', '--format', 'json'],
+      // node16 profile: TypeScript's legacy `node10` resolution cannot see subpath exports at
+      // all (no exports map); every current resolution mode (node16 ESM/CJS, bundler) is checked.
+      [
+        bin('@arethetypeswrong/cli', 'attw'),
+        tarball,
+        '--no-definitely-typed',
+        '--profile',
+        'node16',
+        '--format',
+        'json',
+      ],
       root,
     );
     const result = JSON.parse(out);
-    const problems = result.analysis?.problems ?? [];
+    // The JSON lists every resolution kind whatever the profile: drop node10's, as --profile node16 does.
+    const problems = (result.analysis?.problems ?? []).filter((p) => p.resolutionKind !== 'node10');
     // `bin` is ESM-only on purpose and not an entry point, so every problem counts.
     if (problems.length) throw new Error(JSON.stringify(problems, null, 2));
     return 'no problems';
@@ -168,6 +189,39 @@ assert.equal(cjs.proxyInfo({ headers: {} }), undefined);
 console.log('dual ok');
 `,
   );
+
+  // Subpath exports (R19–R21): each loads from ESM and CommonJS with its framework beside it
+  // (optional peer dependencies, linked from this repo as a user would have them installed).
+  const subpaths = Object.keys(pkg.exports).filter((k) => k !== '.' && k !== './package.json');
+  for (const peer of Object.keys(pkg.peerDependencies ?? {})) {
+    const from = join(root, 'node_modules', peer);
+    const to = join(app, 'node_modules', peer);
+    if (existsSync(from) && !existsSync(to)) {
+      mkdirSync(dirname(to), { recursive: true });
+      symlinkSync(from, to, 'dir');
+    }
+  }
+  const specifiers = JSON.stringify(subpaths.map((s) => `trusted-proxy${s.slice(1)}`));
+  const subpathSmoke = `
+    for (const sub of ${specifiers}) {
+      const mod = await load(sub);
+      assert.ok(Object.values(mod).some((v) => typeof v === 'function'), sub + ' exports no function');
+    }
+    const hono = await load('trusted-proxy/hono');
+    const missing = ['clientAddress', 'transportFromEnv', 'trustedProxy', 'wrapFetch'].filter((k) => typeof hono[k] !== 'function');
+    assert.deepEqual(missing, []);
+    console.log(${specifiers}.length + ' subpaths ok');
+  `;
+  writeFileSync(
+    join(app, 'subpaths.mjs'),
+    `import assert from 'node:assert/strict';\nconst load = (s) => import(s);\n${subpathSmoke}\n`,
+  );
+  writeFileSync(
+    join(app, 'subpaths.cjs'),
+    `const assert = require('node:assert/strict');\nconst load = async (s) => require(s);\n(async () => {${subpathSmoke}})().catch((err) => { console.error(err); process.exit(1); });\n`,
+  );
+  check('subpath exports from ESM', () => run(process.execPath, ['subpaths.mjs'], app).trim());
+  check('subpath exports from CommonJS', () => run(process.execPath, ['subpaths.cjs'], app).trim());
 
   check('use from ESM (import)', () => run(process.execPath, ['esm.mjs'], app).trim());
   check('use from CommonJS (require)', () => run(process.execPath, ['cjs.cjs'], app).trim());
@@ -231,11 +285,32 @@ export {};
   writeFileSync(join(app, 'ts/esm.mts'), tsSource);
   writeFileSync(join(app, 'ts/cjs.cts'), tsCjsSource);
   writeFileSync(join(app, 'ts/bundler.ts'), tsSource);
+  // The fetch edge and the Hono subpath, typed against the real hono package.
+  const tsHonoSource = `import { Hono } from 'hono';
+import { clientAddress, type TrustedProxyEnv, trustedProxy, wrapFetch } from 'trusted-proxy/hono';
+import { createResolver, type ProxyInfo, type Resolved } from 'trusted-proxy';
+
+const app = new Hono<TrustedProxyEnv>();
+app.use(trustedProxy({ trustedHeaders: ['X-Forwarded-For'], trustedProxies: 'loopback', getPeer: () => '127.0.0.1' }));
+app.get('/', (c) => {
+  const info: ProxyInfo = c.var.proxyInfo;
+  return c.text(info.host + clientAddress(c));
+});
+const fetch: (request: Request) => Response | Promise<Response> = wrapFetch(app.fetch, { trustedHeaders: ['X-Forwarded-For'], trustedProxies: 'loopback' });
+const resolve = createResolver({ trustedHeaders: ['Forwarded'], trustedProxies: 'loopback', onReject: (event, req: Request) => void [event.reason, req.url] });
+const resolved: Resolved = resolve(new Request('http://a.example/'), { peer: '127.0.0.1', rawHeaders: [] });
+void [fetch, resolved.request.url];
+`;
+  writeFileSync(join(app, 'ts/hono.mts'), tsHonoSource);
+  writeFileSync(join(app, 'ts/hono-bundler.ts'), tsHonoSource);
   writeFileSync(
     join(app, 'tsconfig.node16.json'),
-    tsconfig('node16', 'node16', ['ts/esm.mts', 'ts/cjs.cts']),
+    tsconfig('node16', 'node16', ['ts/esm.mts', 'ts/cjs.cts', 'ts/hono.mts']),
   );
-  writeFileSync(join(app, 'tsconfig.bundler.json'), tsconfig('bundler', 'esnext', ['ts/bundler.ts']));
+  writeFileSync(
+    join(app, 'tsconfig.bundler.json'),
+    tsconfig('bundler', 'esnext', ['ts/bundler.ts', 'ts/hono-bundler.ts']),
+  );
   const tsc = join(dirname(require.resolve('typescript/package.json')), 'bin/tsc');
   check('TypeScript, moduleResolution node16 (.mts and .cts)', () => {
     run(process.execPath, [tsc, '-p', 'tsconfig.node16.json'], app);

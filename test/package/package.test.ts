@@ -11,6 +11,8 @@ const CHECKS = [
   'publint',
   'attw',
   'install the tarball into a new project',
+  'subpath exports from ESM',
+  'subpath exports from CommonJS',
   'use from ESM (import)',
   'use from CommonJS (require)',
   'ESM and CommonJS builds side by side',
