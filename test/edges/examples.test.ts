@@ -130,7 +130,8 @@ describe('examples/fetch-node.mjs', () => {
 
 describe('examples/cloudflare-worker.mjs', () => {
   it('treats CF-Connecting-IP as the peer and strips what the client forged', async () => {
-    const worker = (await import('../../examples/cloudflare-worker.mjs')).default as {
+    const path = '../../examples/cloudflare-worker.mjs';
+    const worker = ((await import(path)) as { default: unknown }).default as {
       fetch(request: Request, env: unknown): Promise<Response>;
     };
     const response = await worker.fetch(
