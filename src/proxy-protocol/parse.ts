@@ -9,6 +9,7 @@
  * peer sending garbage is cut off at its first wrong byte.
  */
 
+import { Buffer } from 'node:buffer';
 import { formatIPv4, formatIPv6, isMapped, mappedIPv4, parseIPv4, parseIPv6Words } from '../core/ip.js';
 import type { ProxySsl } from '../core/types.js';
 import { crc32c } from './crc32c.js';
@@ -148,9 +149,7 @@ function parseV1(bytes: Uint8Array): ParseResult {
 }
 
 function latin1(bytes: Uint8Array, start: number, end: number): string {
-  let s = '';
-  for (let i = start; i < end; i++) s += String.fromCharCode(bytes[i]!);
-  return s;
+  return Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString('latin1');
 }
 
 /**
