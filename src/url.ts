@@ -56,6 +56,8 @@ export function encodeUriPath(text: string, fragment = false): string {
       if (low >= 0xdc00 && low <= 0xdfff) {
         code = 0x10000 + ((c - 0xd800) << 10) + (low - 0xdc00);
         i++;
+      } else {
+        code = 0xfffd; /* a high surrogate without its low half: U+FFFD, as TextEncoder does */
       }
     } else if (c >= 0xd800 && c <= 0xdfff) {
       code = 0xfffd; /* a lone surrogate: U+FFFD, as TextEncoder does */

@@ -498,6 +498,8 @@ export function randomRequest(
     '/x#y',
     '*',
     '//evil.com',
+    '/\ud800\ud800x',
+    '/a\u{1F600}b',
   ]);
   return {
     peer: shape.unix ? undefined : shape.peer,

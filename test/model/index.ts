@@ -1140,37 +1140,54 @@ export function modelResolve(options: TrustedProxyOptions, facts: ModelFacts): M
 
 const URI_CHARS = `${PATH_CHARS}?`;
 
-/** R15: characters not allowed in a URI are percent-encoded (UTF-8), `%XX` escapes kept. */
-function encodePath(path: string): string {
+/**
+ * R15: characters not allowed in a URI are percent-encoded (UTF-8; a lone surrogate as U+FFFD),
+ * `%XX` escapes kept, nothing decoded. With `fragment`, the first `#` stays (a path argument
+ * may carry a fragment); a request target's `#` is encoded.
+ */
+function encodePath(path: string, fragment: boolean): string {
   let out = '';
+  let hashKept = false;
   const chars = [...path];
   for (let i = 0; i < chars.length; i++) {
     const ch = chars[i]!;
-    if (URI_CHARS.includes(ch)) out += ch;
-    else if (
+    const escape =
       ch === '%' &&
       chars[i + 1] !== undefined &&
       chars[i + 2] !== undefined &&
-      allIn(chars[i + 1]! + chars[i + 2]!, HEX)
-    )
+      allIn(chars[i + 1]! + chars[i + 2]!, HEX);
+    if (URI_CHARS.includes(ch) || escape) out += ch;
+    else if (ch === '#' && fragment && !hashKept) {
+      hashKept = true;
       out += ch;
-    else
+    } else {
       for (const byte of new TextEncoder().encode(ch))
         out += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+    }
   }
   return out;
 }
 
-export function modelReconstructUrl(info: ProxyInfo, target: string): string {
-  let path: string;
-  if (target.startsWith('/')) path = target;
+/**
+ * R15 for a request with ProxyInfo `info` (for one never processed: the info of a peer nobody
+ * trusts). `target` is `req.originalUrl ?? req.url`; `path` is reconstructUrl's second argument.
+ */
+export function modelReconstructUrl(info: ProxyInfo, target: string, path?: string): string {
+  const origin = `${info.protocol}://${info.host}${info.prefix}`;
+  if (path !== undefined) {
+    if (!path.startsWith('/') || path.startsWith('//') || path.startsWith('/\\'))
+      throw new TypeError('path must start with a single /');
+    return origin + encodePath(path, true);
+  }
+  let p: string;
+  if (target.startsWith('/')) p = target;
   else if (target.indexOf('://') > 0) {
     // Absolute form: only the path and query count.
     const rest = target.slice(target.indexOf('://') + 3);
     const slash = rest.indexOf('/');
     const query = rest.indexOf('?');
-    if (slash >= 0 && (query < 0 || slash < query)) path = rest.slice(slash);
-    else path = query >= 0 ? `/${rest.slice(query)}` : '/';
-  } else path = `/${target}`;
-  return `${info.protocol}://${info.host}${info.prefix}${encodePath(path)}`;
+    if (slash >= 0 && (query < 0 || slash < query)) p = rest.slice(slash);
+    else p = query >= 0 ? `/${rest.slice(query)}` : '/';
+  } else p = `/${target}`;
+  return origin + encodePath(p, false);
 }

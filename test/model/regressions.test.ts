@@ -5,10 +5,16 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { TrustedProxyOptions } from '../../src/core/types.js';
-import { trustedProxy } from '../../src/index.js';
-import type { HeaderLine, RawRequest } from '../property/support/harness.js';
+import { reconstructUrl, trustedProxy } from '../../src/index.js';
+import { type HeaderLine, makeRequest, type RawRequest } from '../property/support/harness.js';
 import { diffProcess, factsOfRaw } from './compare.js';
-import { modelCanonicalIp, modelConfigError, modelParseHost, modelResolve } from './index.js';
+import {
+  modelCanonicalIp,
+  modelConfigError,
+  modelParseHost,
+  modelReconstructUrl,
+  modelResolve,
+} from './index.js';
 
 /** `peer` null: a UNIX socket. */
 function request(lines: HeaderLine[], peer: string | null = '10.0.0.1', tls = false): RawRequest {
@@ -82,6 +88,16 @@ describe('divergences found by the whole-request run (issue 11), minimised', () 
       { header: 'forwarded', value: 'proto=http;proto=https', reason: 'malformed-forwarded' },
       { header: 'forwarded', value: 'proto=http;proto=https', reason: 'conflict' },
     ]);
+  });
+
+  it('R15: a high surrogate without its low half is encoded as U+FFFD (found by the url run)', () => {
+    const r = request([['Host', 'a.example']]);
+    const req = makeRequest({ ...r, url: '/\ud800\ud800x' });
+    trustedProxy(XFF).process(req);
+    expect(reconstructUrl(req)).toBe('http://a.example/%EF%BF%BD%EF%BF%BDx');
+    expect(modelReconstructUrl(modelResolve(XFF, factsOfRaw(r)).info, '/\ud800\ud800x')).toBe(
+      'http://a.example/%EF%BF%BD%EF%BF%BDx',
+    );
   });
 
   it('zoned trustedProxies and allowedHosts, empty-label allowedHosts are config errors (R2)', () => {
