@@ -1,28 +1,30 @@
-// HTTP-level benchmark: requests/s with and without the middleware (issue 6).
+// HTTP benchmark (SPEC §7, issue 10): server CPU time per request, per configuration.
 //
-//   npm run bench:http                                   build, then 5 rounds × 5 s per server
-//   BENCH_HTTP_SECONDS=2 BENCH_HTTP_ROUNDS=2 node bench/http.mjs   a quick run
-//   BENCH_HTTP_CONNECTIONS=10                            keep-alive connections (default 10)
-//   BENCH_HTTP_ONLY=express                              only the pairs whose name contains this
-//   BENCH_DIST=/tmp/other/esm node bench/http.mjs         measure another build of the package
+//   npm run bench:http                              build, then 6 rounds × 3 s per side of each pair
+//   BENCH_HTTP_SECONDS=2 BENCH_HTTP_ROUNDS=3 node bench/http.mjs   a quick run
+//   BENCH_HTTP_CONNECTIONS=10                       keep-alive connections (default 10)
+//   BENCH_HTTP_ONLY=express                         only configurations whose name contains this
+//   BENCH_DIST=/abs/esm node bench/http.mjs          measure another build of the package
 //
-// The servers run in this process on 127.0.0.1; autocannon runs in a child process
-// (bench/loadgen.mjs) over keep-alive loopback connections. Each pair is measured A, B, then
-// B, A in the next round, and so on, so drift (CPU frequency, other load) hits both sides.
-// Every request carries an nginx header set; the peer, 127.0.0.1, is trusted ('loopback').
-import { execFile } from 'node:child_process';
-import { createServer } from 'node:http';
+// Every configuration is a hello-world server in its own process (bench/http-server.mjs);
+// autocannon (bench/loadgen.mjs) loads it over 10 keep-alive loopback connections with
+// nginx's header set (X-Real-IP, X-Forwarded-For/-Host/-Proto/-Port) from 127.0.0.1, which
+// is trusted. The server's own CPU time (process.cpuUsage(): user + system) over a run,
+// divided by the requests answered, is the cost per request: unlike requests per second it
+// does not depend on how much CPU the load generator or other processes took. Each comparison
+// is a pair of configurations measured A, B, then B, A in the next round, and so on; the
+// ratio of a round compares two runs made seconds apart, and the spread over the rounds is
+// reported with the median.
+import { execFile, fork } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import express from 'express5';
-import { TRUSTED_HEADERS } from './scenarios.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-// BENCH_DIST=/abs/path/to/esm measures another build of the package (e.g. an experiment).
-const DIST = process.env.BENCH_DIST ? pathToFileURL(process.env.BENCH_DIST).href : '../dist/esm';
-const { trustedProxy } = await import(`${DIST}/index.js`);
-const SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 5);
-const ROUNDS = Number(process.env.BENCH_HTTP_ROUNDS ?? 5);
+const DIST = process.env.BENCH_DIST
+  ? pathToFileURL(process.env.BENCH_DIST).href
+  : new URL('../dist/esm', import.meta.url).href;
+const SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_HTTP_ROUNDS ?? 6);
 const CONNECTIONS = Number(process.env.BENCH_HTTP_CONNECTIONS ?? 10);
 const ONLY = process.env.BENCH_HTTP_ONLY?.toLowerCase();
 
@@ -38,54 +40,49 @@ const HEADERS = {
   'accept-encoding': 'gzip, deflate, br',
 };
 
-const proxy = trustedProxy({ trustedHeaders: TRUSTED_HEADERS, trustedProxies: 'loopback' });
+const CONFIGS = [
+  'node:http',
+  'node:http + no-op wrapper',
+  'node:http + proxy.wrap',
+  'express 5 + no-op app.use',
+  'express 5 + app.use(proxy)',
+  'express 4 + no-op app.use',
+  'express 4 + app.use(proxy)',
+].filter((name) => !ONLY || name.toLowerCase().includes(ONLY));
 
-function hello(_req, res) {
-  res.setHeader('content-type', 'text/plain');
-  res.end('hello world');
-}
-
-function expressApp(withProxy, trustProxy, withNoop = false) {
-  const app = express();
-  app.set('etag', false);
-  app.set('x-powered-by', false);
-  if (trustProxy) app.set('trust proxy', 'loopback');
-  if (withProxy) app.use(proxy);
-  if (withNoop) app.use((_req, _res, next) => next());
-  app.get('/', (_req, res) => res.send('hello world'));
-  // The information a proxied app usually wants, read through Express's getters.
-  app.get('/who', (req, res) => res.send(`${req.ip} ${req.protocol}://${req.hostname}`));
-  return app;
-}
-
-const PAIRS = [
-  { name: 'node:http hello world', a: ['without', hello], b: ['proxy.wrap', proxy.wrap(hello)], path: '/' },
-  {
-    name: 'Express 5 hello world',
-    a: ['without', expressApp(false, false)],
-    b: ['app.use(proxy)', expressApp(true, false)],
-    path: '/',
-  },
-  {
-    // Control: what any extra middleware layer costs in Express 5's router, ours or not.
-    name: 'Express 5 hello world, a no-op middleware (control)',
-    a: ['without', expressApp(false, false)],
-    b: ['app.use(noop)', expressApp(false, false, true)],
-    path: '/',
-  },
-  {
-    name: 'Express 5, reads req.ip/protocol/hostname',
-    a: ["'trust proxy' loopback", expressApp(false, true)],
-    b: ['app.use(proxy)', expressApp(true, false)],
-    path: '/who',
-  },
+/** [label, configuration B, baseline A, target for B/A − 1 or undefined] */
+const COMPARISONS = [
+  ['node:http: no-op wrapper', 'node:http + no-op wrapper', 'node:http', undefined],
+  ['node:http: proxy.wrap', 'node:http + proxy.wrap', 'node:http', 0.1],
+  [
+    'Express 5: app.use(proxy) vs a no-op app.use',
+    'express 5 + app.use(proxy)',
+    'express 5 + no-op app.use',
+    0.03,
+  ],
+  [
+    'Express 4: app.use(proxy) vs a no-op app.use',
+    'express 4 + app.use(proxy)',
+    'express 4 + no-op app.use',
+    0.03,
+  ],
 ];
 
-function listen(handler) {
+function start(config) {
+  return new Promise((resolve, reject) => {
+    const child = fork(join(here, 'http-server.mjs'), [config, DIST], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    child.once('message', ({ port }) => resolve({ config, child, url: `http://127.0.0.1:${port}` }));
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`${config}: server exited with ${code}`)));
+  });
+}
+
+function cpu(server) {
   return new Promise((resolve) => {
-    const server = createServer(handler);
-    server.keepAliveTimeout = 60_000;
-    server.listen(0, '127.0.0.1', () => resolve(server));
+    server.child.once('message', (message) => resolve(message.cpu));
+    server.child.send('cpu');
   });
 }
 
@@ -100,7 +97,7 @@ function load(url, seconds) {
 }
 
 async function probe(url) {
-  const res = await fetch(url, { headers: HEADERS });
+  const res = await fetch(`${url}/who`, { headers: HEADERS });
   return `${res.status} ${await res.text()}`;
 }
 
@@ -109,59 +106,73 @@ const median = (xs) => {
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
-const fmt = (n) => Math.round(n).toLocaleString('en-US');
-const pct = (x) => `${(x * 100).toFixed(1)} %`;
+const pct = (x) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)} %`;
 
 console.log(
-  `trusted-proxy HTTP benchmark · node ${process.version} · ${ROUNDS} rounds × ${SECONDS} s · ${CONNECTIONS} keep-alive connections`,
+  `trusted-proxy HTTP benchmark · node ${process.version} · ${ROUNDS} rounds × ${SECONDS} s per configuration · ` +
+    `${CONNECTIONS} keep-alive connections`,
 );
-const summary = [];
-for (const pair of PAIRS) {
-  if (ONLY && !pair.name.toLowerCase().includes(ONLY)) continue;
-  const servers = { a: await listen(pair.a[1]), b: await listen(pair.b[1]) };
-  const url = (side) => `http://127.0.0.1:${servers[side].address().port}${pair.path}`;
-  console.log(`\n${pair.name}`);
-  console.log(`  probe A (${pair.a[0]}): ${await probe(url('a'))}`);
-  console.log(`  probe B (${pair.b[0]}): ${await probe(url('b'))}`);
-  // Warm both servers up (JIT) before measuring.
-  await load(url('a'), Math.min(2, SECONDS));
-  await load(url('b'), Math.min(2, SECONDS));
-  const rps = { a: [], b: [] };
-  const overheads = [];
-  for (let round = 0; round < ROUNDS; round++) {
-    const order = round % 2 === 0 ? ['a', 'b'] : ['b', 'a'];
-    const got = {};
-    for (const side of order) {
-      const r = await load(url(side), SECONDS);
-      if (r.non2xx || r.errors) console.warn(`  ! ${side}: ${r.non2xx} non-2xx, ${r.errors} errors`);
-      got[side] = r.rps;
-      rps[side].push(r.rps);
+const servers = [];
+for (const config of CONFIGS) servers.push(await start(config));
+try {
+  for (const server of servers) {
+    console.log(`  ${server.config.padEnd(28)} /who → ${await probe(server.url)}`);
+    await load(server.url, Math.min(2, SECONDS)); // warm-up: JIT, connection setup
+  }
+  // Pairs, A then B, then B then A in the next round, so that drift hits both sides; the
+  // ratio of a round compares two runs made seconds apart.
+  const byName = new Map(servers.map((server) => [server.config, server]));
+  const results = [];
+  for (const [label, b, a, target] of COMPARISONS) {
+    if (!byName.has(a) || !byName.has(b)) continue;
+    const runs = { a: [], b: [] };
+    const ratios = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const got = {};
+      for (const side of round % 2 === 0 ? ['a', 'b'] : ['b', 'a']) {
+        const server = byName.get(side === 'a' ? a : b);
+        const before = await cpu(server);
+        const r = await load(server.url, SECONDS);
+        const after = await cpu(server);
+        if (r.non2xx || r.errors)
+          console.warn(`  ! ${server.config}: ${r.non2xx} non-2xx, ${r.errors} errors`);
+        got[side] = (after - before) / r.total;
+        runs[side].push({ us: got[side], rps: r.rps });
+      }
+      ratios.push(got.b / got.a - 1);
+      console.log(
+        `  ${label}, round ${round + 1}: A ${got.a.toFixed(1)} µs, B ${got.b.toFixed(1)} µs, ${pct(got.b / got.a - 1)}`,
+      );
     }
-    const overhead = 1 - got.b / got.a;
-    overheads.push(overhead);
+    results.push({ label, a, b, target, runs, ratios });
+  }
+
+  console.log('\nserver CPU per request: median (min … max) over the rounds; requests/s: median');
+  for (const { a, b, runs } of results) {
+    for (const [config, list] of [
+      [a, runs.a],
+      [b, runs.b],
+    ]) {
+      const us = list.map((r) => r.us);
+      console.log(
+        `  ${config.padEnd(28)} ${median(us).toFixed(1).padStart(6)} µs (${Math.min(...us).toFixed(1)} … ${Math.max(...us).toFixed(1)})` +
+          `  ${Math.round(median(list.map((r) => r.rps)))
+            .toLocaleString('en-US')
+            .padStart(7)} req/s`,
+      );
+    }
+  }
+  console.log('\nextra server CPU per request, B / A − 1 per round: median (min … max)');
+  for (const { label, target, runs, ratios } of results) {
+    const med = median(ratios);
+    const extra = median(runs.b.map((r) => r.us)) - median(runs.a.map((r) => r.us));
+    const verdict =
+      target === undefined ? '' : `  target ≤ ${pct(target)}: ${med <= target ? 'met' : 'MISSED'}`;
     console.log(
-      `  round ${round + 1}: A ${fmt(got.a)} req/s, B ${fmt(got.b)} req/s, overhead ${pct(overhead)}`,
+      `  ${label.padEnd(46)} ${pct(med).padStart(8)} (${pct(Math.min(...ratios))} … ${pct(Math.max(...ratios))}), ` +
+        `${extra >= 0 ? '+' : ''}${extra.toFixed(1)} µs${verdict}`,
     );
   }
-  for (const server of Object.values(servers)) {
-    server.closeAllConnections();
-    server.close();
-  }
-  summary.push({
-    name: pair.name,
-    a: pair.a[0],
-    b: pair.b[0],
-    rpsA: median(rps.a),
-    rpsB: median(rps.b),
-    overhead: median(overheads),
-    min: Math.min(...overheads),
-    max: Math.max(...overheads),
-  });
-}
-
-console.log('\nmedian requests/s; overhead = 1 − B/A per round (median, min … max); target ≤ 3 %');
-for (const s of summary) {
-  console.log(
-    `  ${s.name}: A (${s.a}) ${fmt(s.rpsA)}  B (${s.b}) ${fmt(s.rpsB)}  overhead ${pct(s.overhead)} (${pct(s.min)} … ${pct(s.max)})`,
-  );
+} finally {
+  for (const server of servers) server.child.send('exit');
 }

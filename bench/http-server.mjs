@@ -1,0 +1,69 @@
+// One server configuration of bench/http.mjs, in its own process so that its CPU time can be
+// read alone: `node bench/http-server.mjs <config> <dist url>`. It reports its port over IPC
+// and answers { cpu } with process.cpuUsage() (user + system, µs) when asked.
+import { createServer } from 'node:http';
+import express4 from 'express4';
+import express5 from 'express5';
+import { TRUSTED_HEADERS } from './scenarios.mjs';
+
+const [config, dist] = process.argv.slice(2);
+const { trustedProxy } = await import(`${dist}/index.js`);
+const proxy = trustedProxy({ trustedHeaders: TRUSTED_HEADERS, trustedProxies: 'loopback' });
+
+/** The hello world every configuration serves; `/who` shows what the request resolved to. */
+function hello(req, res) {
+  if (req.url === '/who') {
+    res.end(`${req.ip} ${req.protocol}://${req.hostname}`);
+    return;
+  }
+  res.setHeader('content-type', 'text/plain');
+  res.end('hello world');
+}
+
+function noopWrap(listener) {
+  return function noopListener(req, res) {
+    listener(req, res);
+  };
+}
+
+function expressApp(express, layer, trustProxy = false) {
+  const app = express();
+  app.set('etag', false);
+  app.set('x-powered-by', false);
+  if (trustProxy) app.set('trust proxy', 'loopback');
+  app.use(layer);
+  app.get('/', (_req, res) => res.send('hello world'));
+  app.get('/who', (req, res) => res.send(`${req.ip} ${req.protocol}://${req.hostname}`));
+  return app;
+}
+const noop = (_req, _res, next) => next();
+
+const CONFIGS = {
+  'node:http': () => hello,
+  'node:http + no-op wrapper': () => noopWrap(hello),
+  'node:http + proxy.wrap': () => proxy.wrap(hello),
+  'express 5 + no-op app.use': () => expressApp(express5, noop),
+  'express 5 + app.use(proxy)': () => expressApp(express5, proxy),
+  'express 5 + no-op app.use, trust proxy': () => expressApp(express5, noop, true),
+  'express 4 + no-op app.use': () => expressApp(express4, noop),
+  'express 4 + app.use(proxy)': () => expressApp(express4, proxy),
+};
+
+const build = CONFIGS[config];
+if (build === undefined) {
+  console.error(`unknown configuration ${config}; one of: ${Object.keys(CONFIGS).join(', ')}`);
+  process.exit(2);
+}
+const server = createServer(build());
+server.keepAliveTimeout = 60_000;
+server.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }));
+process.on('message', (message) => {
+  if (message === 'cpu') {
+    const { user, system } = process.cpuUsage();
+    process.send({ cpu: user + system });
+  } else if (message === 'exit') {
+    server.closeAllConnections();
+    server.close();
+    process.disconnect();
+  }
+});
