@@ -153,12 +153,18 @@ const DEFS: ReadonlyArray<Omit<HeaderDef, 'id'>> = [
   },
   { name: 'x-original-url', canonical: 'X-Original-URL', groups: [], kind: 'never', list: false },
   { name: 'x-rewrite-url', canonical: 'X-Rewrite-URL', groups: [], kind: 'never', list: false },
+  // R20: an HTTP/2 request's own scheme. Not a forwarding header: it counts only when trusted
+  // (peer and name), always last in the scheme group; the node edge rewrites it, never strips it.
+  { name: ':scheme', canonical: ':scheme', groups: [GROUP_SCHEME], kind: 'proto', list: false },
 ];
 
 /** Every registry header, in SPEC §2 order. */
 export const REGISTRY: readonly HeaderDef[] = DEFS.map((def, id) => Object.freeze({ ...def, id }));
 
 const BY_NAME: ReadonlyMap<string, HeaderDef> = new Map(REGISTRY.map((def) => [def.name, def]));
+
+/** `:scheme` (R20): trusted only from a trusted peer that names it; the lowest scheme priority. */
+export const PSEUDO_SCHEME: HeaderDef = REGISTRY.find((def) => def.name === ':scheme')!;
 
 /** Looks a header name up case-insensitively. */
 export function findHeader(name: string): HeaderDef | undefined {
@@ -192,7 +198,14 @@ export function lookupLowerCase(name: string): HeaderDef | undefined {
   const bucket = BY_LENGTH[name.length];
   if (bucket === undefined) return undefined;
   const c = name.charCodeAt(0);
-  if (c !== 0x78 /* x */ && c !== 0x66 /* f */ && c !== 0x74 /* t */ && c !== 0x63 /* c */) return undefined;
+  if (
+    c !== 0x78 /* x */ &&
+    c !== 0x66 /* f */ &&
+    c !== 0x74 /* t */ &&
+    c !== 0x63 /* c */ &&
+    c !== 0x3a /* : */
+  )
+    return undefined;
   for (let i = 0; i < bucket.length; i++) {
     const def = bucket[i]!;
     if (def.name === name) return def;
@@ -208,7 +221,14 @@ export function lookupAnyCase(name: string): HeaderDef | undefined {
   const bucket = BY_LENGTH[name.length];
   if (bucket === undefined) return undefined;
   const c = name.charCodeAt(0) | 0x20;
-  if (c !== 0x78 /* x */ && c !== 0x66 /* f */ && c !== 0x74 /* t */ && c !== 0x63 /* c */) return undefined;
+  if (
+    c !== 0x78 /* x */ &&
+    c !== 0x66 /* f */ &&
+    c !== 0x74 /* t */ &&
+    c !== 0x63 /* c */ &&
+    c !== 0x3a /* : */
+  )
+    return undefined;
   for (let i = 0; i < bucket.length; i++) {
     const def = bucket[i]!;
     const lower = def.name;

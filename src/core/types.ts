@@ -234,21 +234,25 @@ export type NextFunction = (err?: unknown) => void;
 export interface TrustedProxyMiddleware {
   (req: IncomingMessage, res: import('node:http').ServerResponse, next: NextFunction): void;
   /**
-   * Wraps a plain `node:http` listener: processes each request, answers 400 itself for a host
-   * not allowed.
+   * Wraps a plain `node:http` listener (or a `node:http2` compatibility listener, R20):
+   * processes each request, answers 400 itself for a host not allowed.
    * @example
    * http.createServer(proxy.wrap((req, res) => res.end(reconstructUrl(req)))).listen(8000);
    */
   wrap<Req extends IncomingMessage, Res extends import('node:http').ServerResponse>(
     listener: (req: Req, res: Res) => void,
   ): (req: Req, res: Res) => void;
+  wrap<
+    Req extends import('node:http2').Http2ServerRequest,
+    Res extends import('node:http2').Http2ServerResponse,
+  >(listener: (req: Req, res: Res) => void): (req: Req, res: Res) => void;
   /**
    * Applies the rules to `req` now and returns its {@link ProxyInfo} (idempotent). For other
    * frameworks; it does not rewrite `Location` (there is no response).
    * @example
    * const info = proxy.process(request.raw); // e.g. Fastify's underlying IncomingMessage
    */
-  process(req: IncomingMessage): ProxyInfo;
+  process(req: IncomingMessage | import('node:http2').Http2ServerRequest): ProxyInfo;
 }
 
 /** A WSGI-style environ for {@link reconstructUrl} (PEP 3333). */

@@ -10,6 +10,8 @@ import type { CompiledOptions } from '../core/options.js';
 import { isHostName, lookupAnyCase, lookupLowerCase } from '../core/registry.js';
 import { type Edits, type RequestFacts, resolveRequest } from '../core/resolve.js';
 import type { ProxyInfo } from '../core/types.js';
+import { transportOf } from '../proxy-protocol/state.js';
+import { authorityOf, isHttp2Request, rewriteHttp2Request } from './http2.js';
 
 /** Where a request's ProxyInfo lives; `Symbol.for` so ESM, CommonJS and two copies agree. */
 export const STATE: unique symbol = Symbol.for('trusted-proxy') as never;
@@ -44,6 +46,8 @@ export function requestFacts(req: IncomingMessage): RequestFacts {
     localPort: socket?.localPort,
     headers: req.headers ?? {},
     rawHeaders: Array.isArray(req.rawHeaders) ? req.rawHeaders : undefined,
+    transport: transportOf(socket), // R21: a PROXY protocol header read on this connection
+    authority: authorityOf(req), // R20: HTTP/2's Host
   };
 }
 
@@ -319,7 +323,10 @@ export function processRequest(options: CompiledOptions, req: IncomingMessage): 
 
   const facts = requestFacts(req);
   const { info, edits, hostChanged, proofHeader } = resolveRequest(options, facts);
-  if (edits !== undefined || hostChanged) {
+  // R20: an HTTP/2 request has read-only headers and pseudo-headers; http2.ts rewrites it.
+  const http2 = isHttp2Request(req);
+  if (http2) rewriteHttp2Request(req, info, edits, proofHeader);
+  else if (edits !== undefined || hostChanged) {
     // The old headers object stays untouched as ProxyInfo.original.headers: nothing is lost.
     const old = facts.headers as Headers;
     const next = editedHeaders(old, edits, hostChanged ? info.host : undefined, proofHeader);
@@ -333,7 +340,7 @@ export function processRequest(options: CompiledOptions, req: IncomingMessage): 
     }
   }
   // R12: every Host line, not only the one req.headers kept (Node keeps the first).
-  const raw = facts.rawHeaders;
+  const raw = http2 ? undefined : facts.rawHeaders;
   if (raw !== undefined) {
     const rawHostStale = hostChanged || hostLineDiffers(raw, info.host);
     if (edits !== undefined || rawHostStale) {

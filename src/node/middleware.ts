@@ -3,6 +3,7 @@
  * listeners, and `.process` for any other framework.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import { createHostNotAllowedError } from '../core/errors.js';
 import { compileOptions } from '../core/options.js';
 import type { NextFunction, ProxyInfo, TrustedProxyMiddleware, TrustedProxyOptions } from '../core/types.js';
@@ -33,8 +34,8 @@ export function trustedProxy(options: TrustedProxyOptions): TrustedProxyMiddlewa
   const compiled = compileOptions(options);
   const rewriteLocation = compiled.rewriteLocation;
 
-  function process(req: IncomingMessage): ProxyInfo {
-    return processRequest(compiled, req);
+  function process(req: IncomingMessage | Http2ServerRequest): ProxyInfo {
+    return processRequest(compiled, req as IncomingMessage);
   }
 
   const middleware = function trustedProxyMiddleware(
@@ -52,28 +53,30 @@ export function trustedProxy(options: TrustedProxyOptions): TrustedProxyMiddlewa
   } as TrustedProxyMiddleware;
 
   middleware.process = process;
-  middleware.wrap = function wrap<Req extends IncomingMessage, Res extends ServerResponse>(
-    listener: (req: Req, res: Res) => void,
-  ): (req: Req, res: Res) => void {
+  middleware.wrap = function wrap<
+    Req extends IncomingMessage | Http2ServerRequest,
+    Res extends ServerResponse | Http2ServerResponse,
+  >(listener: (req: Req, res: Res) => void): (req: Req, res: Res) => void {
     if (typeof listener !== 'function') {
       throw new TypeError('trustedProxy(...).wrap(listener): listener must be a function');
     }
     // An Express app swaps its own request prototype in after we ran: wrap its getters now.
     prepareRequestPrototype((listener as { request?: unknown }).request);
     return function trustedProxyListener(req: Req, res: Res): void {
-      const info = processRequest(compiled, req);
+      const info = processRequest(compiled, req as IncomingMessage);
       if (!info.hostAllowed) {
         // The listener never runs for a host outside allowedHosts (R12).
         const body = 'Bad Request: host not allowed\n';
-        res.writeHead(400, {
+        (res as ServerResponse).writeHead(400, {
           'Content-Type': 'text/plain; charset=utf-8',
           'Content-Length': Buffer.byteLength(body),
-          Connection: 'close',
+          // HTTP/2 forbids connection-specific headers (RFC 9113 §8.2.2): only the stream ends.
+          ...(req.httpVersionMajor === 2 ? undefined : { Connection: 'close' }),
         });
         res.end(body);
         return;
       }
-      if (rewriteLocation) installLocationRewrite(res, info);
+      if (rewriteLocation) installLocationRewrite(res as ServerResponse, info);
       listener(req, res);
     };
   };
