@@ -5,10 +5,14 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
+// STRYKER_TESTS (comma-separated globs) narrows the selection for a one-file run, e.g.
+// STRYKER_TESTS=test/mutation-kill/edge/location.test.ts,test/location.test.ts
+const narrowed = process.env.STRYKER_TESTS?.split(',').filter((g) => g !== '');
+
 export default defineConfig({
   root: fileURLToPath(new URL('../..', import.meta.url)),
   test: {
-    include: [
+    include: narrowed ?? [
       'test/mutation-kill/edge/**/*.test.ts',
       'test/model/regressions.test.ts',
       'test/model/differential.test.ts',
