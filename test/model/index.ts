@@ -1151,12 +1151,12 @@ function encodePath(path: string, fragment: boolean): string {
   const chars = [...path];
   for (let i = 0; i < chars.length; i++) {
     const ch = chars[i]!;
-    const escape =
+    const escaped =
       ch === '%' &&
       chars[i + 1] !== undefined &&
       chars[i + 2] !== undefined &&
       allIn(chars[i + 1]! + chars[i + 2]!, HEX);
-    if (URI_CHARS.includes(ch) || escape) out += ch;
+    if (URI_CHARS.includes(ch) || escaped) out += ch;
     else if (ch === '#' && fragment && !hashKept) {
       hashKept = true;
       out += ch;
