@@ -17,9 +17,13 @@ const KNOWN = TRUSTABLE.map(displayName)
   .replace('True-Client-Ip', 'True-Client-IP')
   .replace('Fastly-Client-Ip', 'Fastly-Client-IP')
   .replace('X-Cluster-Client-Ip', 'X-Cluster-Client-IP')
+  .replace('Cloudfront-Viewer-Address', 'CloudFront-Viewer-Address')
+  .replace('Fly-Client-Ip', 'Fly-Client-IP')
   .replace('X-Forwarded-Https', 'X-Forwarded-HTTPS')
   .replace('X-Forwarded-Ssl', 'X-Forwarded-SSL')
-  .replace('X-Https', 'X-HTTPS');
+  .replace('X-Https', 'X-HTTPS')
+  // R20: the HTTP/2 pseudo-header, last in the registry.
+  .concat(', :scheme');
 
 const cases: [string, () => unknown, string][] = [
   [
@@ -30,7 +34,7 @@ const cases: [string, () => unknown, string][] = [
   [
     'an unknown option',
     () => trustedProxy({ trustedHeaders: H, trustedProxies: 'loopback', trustProxy: true } as never),
-    'unknown option (known: trustedHeaders, trustedProxies, allowedHosts, rewriteLocation, onReject): "trustProxy"',
+    'unknown option (known: trustedHeaders, trustedProxies, allowedHosts, rewriteLocation, onReject, requireProof): "trustProxy"',
   ],
   [
     'trustedHeaders missing',

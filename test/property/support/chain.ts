@@ -19,6 +19,7 @@ import {
 import type { HeaderLine, RawRequest } from './harness.js';
 import { canonicalIp } from './oracle.js';
 import {
+  CLIENT_CDN,
   CLIENT_SINGLE,
   LIST_HEADERS,
   PREFIX_HEADERS,
@@ -143,7 +144,9 @@ function valueAtHop(s: ChainScenario, name: string, i: number): string {
     case 'x-forwarded-prefix':
       return v.prefix === '' ? '/' : v.prefix;
   }
-  if ((CLIENT_SINGLE as readonly string[]).includes(name)) return s.client;
+  if ((CLIENT_SINGLE as readonly string[]).includes(name) || name === 'fly-client-ip') return s.client;
+  // R22: CloudFront-Viewer-Address is ip:port with IPv6 unbracketed.
+  if (name === 'cloudfront-viewer-address') return `${s.client}:50123`;
   if ((SCHEME_NAMES as readonly string[]).includes(name)) return v.proto;
   if ((SCHEME_FLAGS as readonly string[]).includes(name))
     return v.proto === 'https' ? s.flagSpelling[0] : s.flagSpelling[1];
@@ -290,7 +293,12 @@ export const chainScenario: fc.Arbitrary<ChainScenario> = fc
 export function chosenClientHeader(s: ChainScenario): string | undefined {
   for (const h of s.headers) {
     const n = h.toLowerCase();
-    if (n === 'x-forwarded-for' || n === 'forwarded' || (CLIENT_SINGLE as readonly string[]).includes(n))
+    if (
+      n === 'x-forwarded-for' ||
+      n === 'forwarded' ||
+      (CLIENT_SINGLE as readonly string[]).includes(n) ||
+      (CLIENT_CDN as readonly string[]).includes(n)
+    )
       return n;
   }
   return undefined;

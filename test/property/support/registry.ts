@@ -9,6 +9,8 @@ export const CLIENT_SINGLE = [
   'fastly-client-ip',
   'x-cluster-client-ip',
 ] as const;
+/** R22: CDN client headers (CloudFront-Viewer-Address is `ip:port`; Fly-Client-IP one node). */
+export const CLIENT_CDN = ['cloudfront-viewer-address', 'fly-client-ip'] as const;
 export const HOST_HEADERS = ['x-forwarded-host', 'forwarded', 'x-host', 'x-original-host'] as const;
 export const PORT_HEADERS = ['x-forwarded-port'] as const;
 export const SERVER_HEADERS = ['x-forwarded-server'] as const;
@@ -38,6 +40,7 @@ export const TRUSTABLE: readonly string[] = [
   ...new Set<string>([
     ...CLIENT_LIST,
     ...CLIENT_SINGLE,
+    ...CLIENT_CDN,
     ...HOST_HEADERS,
     ...PORT_HEADERS,
     ...SERVER_HEADERS,
@@ -59,7 +62,11 @@ export type Group = 'client' | 'host' | 'port' | 'server' | 'scheme' | 'prefix';
 export function groupsOf(name: string): Group[] {
   const n = name.toLowerCase();
   const out: Group[] = [];
-  if ((CLIENT_LIST as readonly string[]).includes(n) || (CLIENT_SINGLE as readonly string[]).includes(n)) {
+  if (
+    (CLIENT_LIST as readonly string[]).includes(n) ||
+    (CLIENT_SINGLE as readonly string[]).includes(n) ||
+    (CLIENT_CDN as readonly string[]).includes(n)
+  ) {
     out.push('client');
   }
   if ((HOST_HEADERS as readonly string[]).includes(n)) out.push('host');
