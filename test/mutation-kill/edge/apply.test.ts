@@ -1,0 +1,311 @@
+/**
+ * Carrying a resolution out on the request (apply.ts, R11–R13), on requests of every shape the
+ * edge can meet: fake sockets, no socket, no rawHeaders, headers that cannot be replaced, a
+ * UNIX-socket server, framework prototypes with configurable and non-configurable accessors,
+ * Express 4's `req.host`; the results are held against the model.
+ */
+import type { IncomingMessage } from 'node:http';
+import { describe, expect, it } from 'vitest';
+import { compileOptions } from '../../../src/core/options.js';
+import type { ProxyInfo, RejectEvent, TrustedProxyOptions } from '../../../src/core/types.js';
+import { proxyInfo, trustedProxy } from '../../../src/index.js';
+import { processRequest, requestFacts } from '../../../src/node/apply.js';
+import { compareOutcome, factsOfRaw } from '../../model/compare.js';
+import { modelResolve } from '../../model/index.js';
+import { headersFromLines, makeRequest, type RawRequest } from '../../property/support/harness.js';
+
+const OPTIONS: TrustedProxyOptions = {
+  trustedHeaders: ['X-Forwarded-For', 'X-Forwarded-Host', 'X-Forwarded-Proto'],
+  trustedProxies: ['10.0.0.0/8', 'unix'],
+};
+
+/** `peer` null: no address (a UNIX socket). */
+function raw(lines: RawRequest['lines'], peer: string | null = '10.0.0.1'): RawRequest {
+  return {
+    peer: peer ?? undefined,
+    tls: false,
+    localAddress: '10.0.0.9',
+    localPort: 8080,
+    method: 'GET',
+    url: '/',
+    lines,
+  };
+}
+
+const LINES: RawRequest['lines'] = [
+  ['Host', 'internal:8080'],
+  ['X-Forwarded-For', '203.0.113.9, 10.0.0.2'],
+  ['x-forwarded-for', '10.0.0.3'],
+  ['X-Forwarded-Host', 'www.example.com'],
+  ['X-Real-IP', '6.6.6.6'],
+  ['Host', 'second:1'],
+];
+
+describe('requestFacts', () => {
+  it('reads the socket and the headers as they are', () => {
+    const req = makeRequest({ ...raw(LINES), tls: true });
+    const facts = requestFacts(req);
+    expect(facts).toMatchObject({
+      peer: '10.0.0.1',
+      unixSocket: false,
+      encrypted: true,
+      localAddress: '10.0.0.9',
+      localPort: 8080,
+    });
+    expect(facts.headers).toBe(req.headers);
+    expect(facts.rawHeaders).toBe(req.rawHeaders);
+  });
+
+  it('copes with no socket, no headers and no rawHeaders', () => {
+    const facts = requestFacts({} as IncomingMessage);
+    expect(facts).toMatchObject({
+      peer: undefined,
+      unixSocket: false,
+      encrypted: false,
+      headers: {},
+      rawHeaders: undefined,
+    });
+    expect(
+      requestFacts({ socket: null, rawHeaders: 'x' } as unknown as IncomingMessage).rawHeaders,
+    ).toBeUndefined();
+  });
+
+  it('a socket without an address is a UNIX socket only on a server listening on a path', () => {
+    const onPath = { socket: { server: { address: () => '/run/app.sock' } }, headers: {} };
+    const onPort = { socket: { server: { address: () => ({ port: 1 }) } }, headers: {} };
+    const throwing = {
+      socket: {
+        server: {
+          address: () => {
+            throw new Error('closed');
+          },
+        },
+      },
+      headers: {},
+    };
+    const noAddress = { socket: { server: {} }, headers: {} };
+    expect(requestFacts(onPath as unknown as IncomingMessage).unixSocket).toBe(true);
+    expect(requestFacts(onPort as unknown as IncomingMessage).unixSocket).toBe(false);
+    expect(requestFacts(throwing as unknown as IncomingMessage).unixSocket).toBe(false);
+    expect(requestFacts(noAddress as unknown as IncomingMessage).unixSocket).toBe(false);
+    const withPeer = { socket: { remoteAddress: '10.0.0.1', server: { address: () => '/p' } }, headers: {} };
+    expect(requestFacts(withPeer as unknown as IncomingMessage).unixSocket).toBe(false);
+  });
+});
+
+describe('processRequest against the model', () => {
+  it('rewrites headers and every rawHeaders line (repeated lines, Host lines) as the model says', () => {
+    for (const peer of ['10.0.0.1', '203.0.113.1', null]) {
+      const r = { ...raw(LINES, peer), unix: peer === null };
+      const req = makeRequest(r);
+      const info = trustedProxy(OPTIONS).process(req);
+      expect(compareOutcome(modelResolve(OPTIONS, factsOfRaw(r)), req, info), String(peer)).toEqual([]);
+    }
+  });
+
+  it('keeps the untouched headers object as original.headers and assigns a new one', () => {
+    const req = makeRequest(raw(LINES));
+    const before = req.headers;
+    const info = trustedProxy(OPTIONS).process(req);
+    expect(info.original.headers).toBe(before);
+    expect(req.headers).not.toBe(before);
+    expect(before['x-real-ip']).toBe('6.6.6.6');
+  });
+
+  it('leaves req.headers and rawHeaders alone when nothing changes', () => {
+    const req = makeRequest(raw([['Host', '10.0.0.9:8080']]));
+    const headers = req.headers;
+    const rawHeaders = req.rawHeaders.slice();
+    const info = trustedProxy(OPTIONS).process(req);
+    expect(req.headers).toBe(headers);
+    expect(info.original.headers).toBe(headers);
+    expect(req.rawHeaders).toEqual(rawHeaders);
+  });
+
+  it('adds Host when the request had none, in headers and rawHeaders', () => {
+    const req = makeRequest(raw([['X-Forwarded-Host', 'www.example.com']]));
+    trustedProxy(OPTIONS).process(req);
+    expect(req.headers.host).toBe('www.example.com');
+    expect(req.rawHeaders).toEqual(['X-Forwarded-Host', 'www.example.com', 'Host', 'www.example.com']);
+  });
+
+  it('rewrites a second Host line that differs even when the first already matches', () => {
+    const req = makeRequest(
+      raw([
+        ['Host', '10.0.0.9:8080'],
+        ['Host', 'evil.example'],
+      ]),
+    );
+    trustedProxy(OPTIONS).process(req);
+    expect(req.rawHeaders).toEqual(['Host', '10.0.0.9:8080', 'Host', '10.0.0.9:8080']);
+  });
+
+  it('edits in place, keeping a copy as original.headers, when req.headers cannot be replaced', () => {
+    const req = makeRequest(raw(LINES));
+    const headers = req.headers;
+    Object.defineProperty(req, 'headers', { get: () => headers, set: () => {}, configurable: true });
+    const info = trustedProxy(OPTIONS).process(req);
+    expect(req.headers).toBe(headers);
+    expect(headers['x-real-ip']).toBeUndefined();
+    expect(headers.host).toBe('www.example.com');
+    expect(headers['x-forwarded-for']).toBe('203.0.113.9, 10.0.0.2, 10.0.0.3');
+    expect(info.original.headers).not.toBe(headers);
+    expect(info.original.headers).toEqual(headersFromLines(LINES));
+  });
+
+  it('works on a request with no rawHeaders', () => {
+    const req = makeRequest(raw(LINES)) as IncomingMessage & { rawHeaders?: unknown };
+    delete req.rawHeaders;
+    const info = trustedProxy(OPTIONS).process(req as IncomingMessage);
+    expect(info.remoteAddress).toBe('203.0.113.9');
+    expect(req.rawHeaders).toBeUndefined();
+  });
+
+  it('returns the first ProxyInfo on a second pass and changes nothing (R13)', () => {
+    const proxy = trustedProxy(OPTIONS);
+    const req = makeRequest(raw(LINES));
+    const info = proxy.process(req);
+    const snapshot = JSON.stringify([req.headers, req.rawHeaders]);
+    expect(trustedProxy({ ...OPTIONS, trustedProxies: '192.0.2.1' }).process(req)).toBe(info);
+    expect(processRequest(compileOptions(OPTIONS), req)).toBe(info);
+    expect(JSON.stringify([req.headers, req.rawHeaders])).toBe(snapshot);
+  });
+});
+
+describe('onReject', () => {
+  it('is called once per event, in order, with the request; a throw is swallowed', () => {
+    const seen: [RejectEvent, IncomingMessage][] = [];
+    const proxy = trustedProxy({
+      ...OPTIONS,
+      onReject: (event, req) => {
+        seen.push([event, req]);
+        throw new Error('logging failed');
+      },
+    });
+    const req = makeRequest(raw(LINES, '203.0.113.1'));
+    const info = proxy.process(req);
+    expect(info.rejected.length).toBeGreaterThan(1);
+    expect(seen.map(([e]) => e)).toEqual(info.rejected);
+    for (const [, r] of seen) expect(r).toBe(req);
+    proxy.process(req);
+    expect(seen).toHaveLength(info.rejected.length);
+  });
+});
+
+describe('getters (R12)', () => {
+  function expectGetters(req: object, info: ProxyInfo): void {
+    const r = req as Record<string, unknown>;
+    expect(r.ip).toBe(info.remoteAddress);
+    expect(r.ips).toEqual(info.addresses.slice(0, -1));
+    expect(r.protocol).toBe(info.protocol);
+    expect(r.secure).toBe(info.secure);
+    expect(r.hostname).toBe(info.hostname);
+  }
+
+  it('plain requests get plain own properties and no host', () => {
+    const req = makeRequest(raw(LINES));
+    const info = trustedProxy(OPTIONS).process(req);
+    expectGetters(req, info);
+    expect(Object.getOwnPropertyDescriptor(req, 'ip')).toMatchObject({ writable: true, enumerable: true });
+    expect('host' in req).toBe(false);
+    expect((req as unknown as { ips: string[] }).ips).not.toBe(info.addresses);
+  });
+
+  it('ips keeps the peer-less chain on a UNIX socket', () => {
+    const r = { ...raw(LINES, null), unix: true };
+    const req = makeRequest(r);
+    const info = trustedProxy(OPTIONS).process(req);
+    expect((req as unknown as { ips: string[] }).ips).toEqual(info.addresses);
+  });
+
+  it("wraps a framework's configurable accessors once; unprocessed requests fall back to them", () => {
+    class Framework {
+      get ip() {
+        return 'framework-ip';
+      }
+      get ips() {
+        return ['framework'];
+      }
+      get protocol() {
+        return 'framework-protocol';
+      }
+      get secure() {
+        return 'framework-secure';
+      }
+      get hostname() {
+        return 'framework-hostname';
+      }
+      get host() {
+        return 'framework-host';
+      }
+    }
+    const proxy = trustedProxy(OPTIONS);
+    const req = makeRequest(raw(LINES));
+    Object.setPrototypeOf(req, Framework.prototype);
+    const info = proxy.process(req);
+    expectGetters(req, info);
+    expect((req as unknown as { host: string }).host).toBe(info.host);
+    expect(Object.getOwnPropertyDescriptor(req, 'ip')).toBeUndefined();
+    const untouched = new Framework() as unknown as Record<string, unknown>;
+    expect([
+      untouched.ip,
+      untouched.ips,
+      untouched.protocol,
+      untouched.secure,
+      untouched.hostname,
+      untouched.host,
+    ]).toEqual([
+      'framework-ip',
+      ['framework'],
+      'framework-protocol',
+      'framework-secure',
+      'framework-hostname',
+      'framework-host',
+    ]);
+    const getter = Object.getOwnPropertyDescriptor(Framework.prototype, 'ip')!.get;
+    proxy.process(makeRequest(raw(LINES)));
+    const second = makeRequest(raw(LINES));
+    Object.setPrototypeOf(second, Framework.prototype);
+    trustedProxy(OPTIONS).process(second);
+    expect(Object.getOwnPropertyDescriptor(Framework.prototype, 'ip')!.get).toBe(getter);
+    expect(Object.getOwnPropertyDescriptor(Framework.prototype, 'ip')!.configurable).toBe(true);
+  });
+
+  it('Express 4 (with req.param): host is the hostname', () => {
+    const proto = {
+      param() {},
+      get host() {
+        return 'express4';
+      },
+    };
+    const req = makeRequest(raw([['X-Forwarded-Host', 'www.example.com:8443']]));
+    Object.setPrototypeOf(req, proto);
+    const info = trustedProxy(OPTIONS).process(req);
+    expect((req as unknown as { host: string }).host).toBe(info.hostname);
+    expect(info.host).not.toBe(info.hostname);
+  });
+
+  it('defines own properties over non-configurable accessors and read-only values', () => {
+    const proto = {};
+    Object.defineProperty(proto, 'ip', { get: () => 'fixed', configurable: false });
+    Object.defineProperty(proto, 'protocol', { value: 'ro', writable: false, configurable: false });
+    Object.defineProperty(proto, 'host', { get: () => 'fixed-host', configurable: false });
+    const req = makeRequest(raw(LINES));
+    Object.setPrototypeOf(req, proto);
+    const info = trustedProxy(OPTIONS).process(req);
+    expectGetters(req, info);
+    expect((req as unknown as { host: string }).host).toBe(info.host);
+    expect(Object.getOwnPropertyDescriptor(req, 'ip')).toMatchObject({
+      value: info.remoteAddress,
+      writable: true,
+    });
+  });
+
+  it('a null-prototype request gets plain properties', () => {
+    const req = makeRequest(raw(LINES));
+    Object.setPrototypeOf(req, null);
+    const info = trustedProxy(OPTIONS).process(req);
+    expectGetters(req, info);
+    expect(proxyInfo(req)).toBe(info);
+  });
+});
