@@ -241,6 +241,7 @@ export function acceptProxyProtocol(server: Server, options: ProxyProtocolOption
       socket.removeListener('readable', onReadable);
       socket.removeListener('error', onError);
       socket.removeListener('close', onClose);
+      socket.removeListener('end', onEnd);
     };
     const fail = (reason: ProxyProtocolRejectReason): void => {
       finish();
@@ -255,6 +256,12 @@ export function acceptProxyProtocol(server: Server, options: ProxyProtocolOption
     };
     const onClose = (): void => {
       if (!done) finish();
+    };
+    // The peer finished sending before the header was complete: it never will be.
+    const onEnd = (): void => {
+      if (done) return;
+      finish();
+      socket.destroy();
     };
     function onReadable(): void {
       if (done) return;
@@ -280,6 +287,7 @@ export function acceptProxyProtocol(server: Server, options: ProxyProtocolOption
     const timer = setTimeout(onTimeout, headerTimeout);
     socket.on('error', onError);
     socket.on('close', onClose);
+    socket.on('end', onEnd);
     socket.on('readable', onReadable);
   };
 

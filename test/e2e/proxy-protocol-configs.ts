@@ -57,11 +57,12 @@ defaults
 
 listen pp_v1
     bind ${listen}:${v1}
-    server cli ${backend} send-proxy source ${source}
+    # Health checks carry the header too (send-proxy applies to them).
+    server cli ${backend} send-proxy source ${source} check inter 300 rise 1 fall 1
 
 listen pp_v2
     bind ${listen}:${v2}
-    server cli ${backend} send-proxy-v2 source ${source}
+    server cli ${backend} send-proxy-v2 source ${source} check inter 300 rise 1 fall 1
 
 listen pp_v2_ssl
     bind ${listen}:${v2ssl} ssl crt ${paths.pem}

@@ -3,16 +3,20 @@
  * is written whole, glued to the first TLS/HTTP bytes in one write, or one byte at a time,
  * and the request after it must reach the server intact.
  */
+import { rmSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { TrustedProxyConfigError } from '../../src/index.js';
+import { TrustedProxyConfigError, trustedProxy } from '../../src/index.js';
 import { acceptProxyProtocol, type ProxyProtocolRejectEvent } from '../../src/proxy-protocol/index.js';
 import { tlv, v1, v2 } from './headers.js';
 import { type Kind, type Running, request, startServer } from './servers.js';
 
 const running: Running[] = [];
+const proxy = trustedProxy({ trustedHeaders: ['X-Forwarded-For'], trustedProxies: 'loopback' });
 afterEach(async () => {
   await Promise.all(running.splice(0).map((r) => r.close()));
 });
@@ -201,6 +205,34 @@ describe('acceptProxyProtocol() › what is refused', () => {
       { reason: 'timeout', peer: '127.0.0.1' },
       { reason: 'timeout', peer: '127.0.0.1' },
     ]);
+  });
+
+  it('closes at once when the peer ends its side before the header is complete', async () => {
+    // A 60 s deadline: only the end of the stream can close these in time for the test.
+    const server = await start('http', { from: 'loopback', headerTimeout: 60_000 });
+    expect(await exchange(server.port, 'PROXY TCP4 198.51.100.7', true)).toEqual({ data: '', closed: true });
+    expect(await exchange(server.port, '', true)).toEqual({ data: '', closed: true });
+  });
+
+  it('reads the header from a UNIX-socket peer only when `from` names unix', async () => {
+    const path = join(tmpdir(), `tp-pp-${process.pid}.sock`);
+    rmSync(path, { force: true });
+    const server = http.createServer(proxy.wrap((req, res) => res.end(String(req.ip))));
+    acceptProxyProtocol(server, { from: 'unix' });
+    await new Promise<void>((resolve) => server.listen(path, resolve));
+    running.push({ server, port: 0, close: () => new Promise((resolve) => server.close(() => resolve())) });
+    const reply = await new Promise<string>((resolve) => {
+      const socket = net.connect(path, () =>
+        socket.write('PROXY TCP4 198.51.100.7 192.0.2.1 1 80\r\nGET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n'),
+      );
+      let data = '';
+      socket.setEncoding('latin1');
+      socket.on('data', (d: string) => {
+        data += d;
+      });
+      socket.on('close', () => resolve(data));
+    });
+    expect(reply.endsWith('\r\n198.51.100.7')).toBe(true);
   });
 
   it("does not believe a header from a peer outside `from`: others 'reject' destroys the connection", async () => {
