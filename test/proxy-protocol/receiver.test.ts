@@ -10,7 +10,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { TrustedProxyConfigError, trustedProxy } from '../../src/index.js';
+import { proxyInfo, TrustedProxyConfigError, trustedProxy } from '../../src/index.js';
 import { acceptProxyProtocol, type ProxyProtocolRejectEvent } from '../../src/proxy-protocol/index.js';
 import { tlv, v1, v2 } from './headers.js';
 import { type Kind, type Running, request, startServer } from './servers.js';
@@ -217,13 +217,17 @@ describe('acceptProxyProtocol() › what is refused', () => {
   it('reads the header from a UNIX-socket peer only when `from` names unix', async () => {
     const path = join(tmpdir(), `tp-pp-${process.pid}.sock`);
     rmSync(path, { force: true });
-    const server = http.createServer(proxy.wrap((req, res) => res.end(String(req.ip))));
+    const server = http.createServer(
+      proxy.wrap((req, res) => res.end(String(proxyInfo(req)?.remoteAddress))),
+    );
     acceptProxyProtocol(server, { from: 'unix' });
     await new Promise<void>((resolve) => server.listen(path, resolve));
     running.push({ server, port: 0, close: () => new Promise((resolve) => server.close(() => resolve())) });
     const reply = await new Promise<string>((resolve) => {
       const socket = net.connect(path, () =>
-        socket.write('PROXY TCP4 198.51.100.7 192.0.2.1 1 80\r\nGET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n'),
+        socket.write(
+          'PROXY TCP4 198.51.100.7 192.0.2.1 1 80\r\nGET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n',
+        ),
       );
       let data = '';
       socket.setEncoding('latin1');
