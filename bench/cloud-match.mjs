@@ -15,11 +15,13 @@
 // a server the peer is parsed once per connection (and cached per compiled options).
 import { pathToFileURL } from 'node:url';
 import proxyaddr from 'proxy-addr';
+import { requestFactory } from './requests.mjs';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 const CALLS = Number(process.env.BENCH_CALLS ?? 1_000_000);
 const DIST = process.env.BENCH_DIST ? pathToFileURL(process.env.BENCH_DIST).href : '../dist/esm';
 
+const { trustedProxy } = await import(`${DIST}/index.js`);
 const { compileTrust } = await import(`${DIST}/core/trust.js`);
 const { parseIp } = await import(`${DIST}/core/ip.js`);
 const { cloudRanges } = await import(`${DIST}/core/cloud-ranges.js`);
@@ -116,5 +118,90 @@ TASKS.forEach(([name], i) => {
   const xs = results[i];
   console.log(
     `| ${name} | ${median(xs).toFixed(1)} | ${Math.min(...xs).toFixed(1)} … ${Math.max(...xs).toFixed(1)} |`,
+  );
+});
+
+// Part 2: what requireProof costs per request, on real IncomingMessage objects from Node's
+// parser (bench/requests.mjs) with a Cloudflare socket peer and the headers Cloudflare sends.
+// Each request is processed once; per-request time is the median over batches of 50.
+const SECRET = 'b3f1c9d27a4e4f0c9e8d7c6b5a493827b3f1c9d27a4e4f0c';
+const cloudflareRequest = (proof) => ({
+  id: `cf-${proof === undefined ? 'none' : proof === SECRET ? 'ok' : 'bad'}`,
+  method: 'GET',
+  url: '/articles/42?ref=home',
+  socket: { remoteAddress: '162.158.1.2' },
+  rawHeaders: [
+    'Host',
+    'www.example.com',
+    'CF-Connecting-IP',
+    '198.51.100.7',
+    'X-Forwarded-For',
+    '198.51.100.7',
+    'X-Forwarded-Proto',
+    'https',
+    'CF-Ray',
+    '8f1e2d3c4b5a6978-FRA',
+    'CF-Visitor',
+    '{"scheme":"https"}',
+    'CF-IPCountry',
+    'DE',
+    ...(proof === undefined ? [] : ['X-Origin-Auth', proof]),
+    'User-Agent',
+    'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0',
+    'Accept',
+    'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8',
+    'Accept-Language',
+    'en-GB,en;q=0.5',
+    'Accept-Encoding',
+    'gzip, br',
+    'Connection',
+    'keep-alive',
+  ],
+});
+const base = { trustedHeaders: ['CF-Connecting-IP', 'X-Forwarded-Proto'], trustedProxies: 'cloudflare' };
+const withProof = { ...base, requireProof: { header: 'X-Origin-Auth', secrets: [SECRET] } };
+const rotating = { ...base, requireProof: { header: 'X-Origin-Auth', secrets: [`${SECRET}0`, SECRET] } };
+const REQUEST_TASKS = [
+  ["'cloudflare', no requireProof (the header passes through)", base, cloudflareRequest(SECRET)],
+  ["'cloudflare' + requireProof, right secret", withProof, cloudflareRequest(SECRET)],
+  ["'cloudflare' + requireProof, two secrets (rotation)", rotating, cloudflareRequest(SECRET)],
+  [
+    "'cloudflare' + requireProof, wrong secret (proof-failed)",
+    withProof,
+    cloudflareRequest(`${SECRET.slice(1)}x`),
+  ],
+  ["'cloudflare' + requireProof, no proof header (proof-failed)", withProof, cloudflareRequest(undefined)],
+];
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 2000);
+const factory = await requestFactory();
+const perRequest = REQUEST_TASKS.map(() => []);
+for (let round = 0; round <= ROUNDS; round++) {
+  const order =
+    round % 2 === 0
+      ? REQUEST_TASKS.map((_, i) => i)
+      : REQUEST_TASKS.map((_, i) => REQUEST_TASKS.length - 1 - i);
+  for (const i of order) {
+    const [, options, scenario] = REQUEST_TASKS[i];
+    const proxy = trustedProxy(options);
+    const batches = [];
+    for (let done = 0; done < REQUESTS; done += 50) {
+      const { requests, release } = await factory.make(scenario, 50);
+      const start = process.hrtime.bigint();
+      for (const req of requests) if (proxy.process(req).trusted) sink++;
+      batches.push(Number(process.hrtime.bigint() - start) / requests.length);
+      await release();
+    }
+    if (round > 0) perRequest[i].push(median(batches));
+  }
+}
+factory.close();
+console.log('');
+console.log(`process() on real requests from a Cloudflare peer, ${ROUNDS} rounds × ${REQUESTS} requests`);
+console.log('| configuration | ns per request (median) | spread |');
+console.log('| --- | ---: | --- |');
+REQUEST_TASKS.forEach(([name], i) => {
+  const xs = perRequest[i];
+  console.log(
+    `| ${name} | ${median(xs).toFixed(0)} | ${Math.min(...xs).toFixed(0)} … ${Math.max(...xs).toFixed(0)} |`,
   );
 });
