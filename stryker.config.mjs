@@ -44,7 +44,8 @@ export default {
   timeoutMS: 10000,
   reporters: ['clear-text', 'progress', 'html', 'json'],
   htmlReporter: { fileName: 'reports/mutation/index.html' },
-  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  // STRYKER_REPORT names a one-file run's reports (reports/mutation/<name>.json).
+  jsonReporter: { fileName: `reports/mutation/${process.env.STRYKER_REPORT ?? 'mutation'}.json` },
   incremental: true,
   incrementalFile: edge
     ? 'reports/mutation/stryker-incremental-edge.json'
