@@ -52,7 +52,7 @@ describe(`model differential › fetch Request path, createResolver (seed ${SEED
     let done = 0;
     while (done < FETCH_REQUESTS) {
       const options: TrustedProxyOptions = randomConfig(rng);
-      const resolve = createResolver(options as TrustedProxyOptions<Request>);
+      const resolve = createResolver(options as unknown as TrustedProxyOptions<Request>);
       for (let i = 0; i < 50 && done < FETCH_REQUESTS; i++, done++) {
         const peer = rng.pick(PEERS);
         const raw = randomRequest(
