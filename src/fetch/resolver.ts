@@ -63,12 +63,9 @@ function editedHeaders(
 
 function rebuild(request: Request, url: string, headers: Headers, withBody: boolean): Resolvable {
   const method = request.method;
-  const init: RequestInit & { duplex?: 'half' } = {
-    method,
-    headers,
-    signal: request.signal,
-    redirect: request.redirect,
-  };
+  // Not `redirect` and friends: meaningless on a server's request, and reading them makes
+  // @hono/node-server build the full Request it otherwise avoids.
+  const init: RequestInit & { duplex?: 'half' } = { method, headers, signal: request.signal };
   if (withBody && method !== 'GET' && method !== 'HEAD') {
     // A streamed body needs duplex 'half' (fetch spec); the stream moves to the new request.
     init.body = request.body;

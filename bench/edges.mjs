@@ -1,0 +1,186 @@
+// Edges benchmark (SPEC §7 for R18/R19): server CPU time per request for the fetch edge and
+// the framework adapters, each against the framework's own accessors on the same server.
+//
+//   npm run bench:edges                                  build, then 6 rounds × 2 s per side
+//   BENCH_EDGES_SECONDS=1 BENCH_EDGES_ROUNDS=2 node bench/edges.mjs   a quick run
+//   BENCH_EDGES_ONLY=hono                                only cases whose label contains this
+//   BENCH_DIST=/abs/esm node bench/edges.mjs             measure another build of the package
+//
+// Method as bench/http.mjs: every configuration is a real server in its own process
+// (bench/edges-server.mjs) answering real framework request objects; autocannon, in another
+// process, loads it over keep-alive loopback connections with nginx's header set from
+// 127.0.0.1 (trusted); the server's own CPU time (process.cpuUsage()) over a run divided by the
+// requests answered is the cost per request. Each case is a pair measured A, B then B, A in the
+// next round; the median ratio over the rounds is reported with its spread.
+//
+// To add an adapter: add its configurations to bench/edges-server.mjs and a row to CASES.
+import { execFile, fork } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const DIST = process.env.BENCH_DIST
+  ? pathToFileURL(process.env.BENCH_DIST).href
+  : new URL('../dist/esm', import.meta.url).href;
+const SECONDS = Number(process.env.BENCH_EDGES_SECONDS ?? 2);
+const ROUNDS = Number(process.env.BENCH_EDGES_ROUNDS ?? 6);
+const CONNECTIONS = Number(process.env.BENCH_EDGES_CONNECTIONS ?? 10);
+const ONLY = process.env.BENCH_EDGES_ONLY?.toLowerCase();
+
+/** What nginx's usual proxy block adds (the Host header is the server's own). */
+const HEADERS = {
+  'x-real-ip': '203.0.113.7',
+  'x-forwarded-for': '203.0.113.7',
+  'x-forwarded-host': 'www.example.com',
+  'x-forwarded-proto': 'https',
+  'x-forwarded-port': '443',
+  'user-agent': 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0',
+  accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8',
+  'accept-encoding': 'gzip, deflate, br',
+};
+
+/**
+ * The cases: [label, B (with this package), A (the framework's own way), note].
+ * B / A − 1 is the extra server CPU per request.
+ */
+export const CASES = [
+  [
+    'fetch Request on node:http: createResolver vs none',
+    'fetch: Request + createResolver',
+    'fetch: Request',
+    'both build a Web Request per IncomingMessage; B also resolves and rebuilds it',
+  ],
+  [
+    'Hono: trustedProxy() vs getConnInfo + c.req.header reads',
+    'hono: trustedProxy()',
+    'hono: own accessors (getConnInfo + c.req.header)',
+    'A reads peer, X-Forwarded-For/-Proto/-Host itself (unchecked)',
+  ],
+  ['Hono: trustedProxy() vs a no-op middleware', 'hono: trustedProxy()', 'hono: no-op middleware', ''],
+  [
+    'Hono: wrapFetch vs a no-op middleware',
+    'hono: wrapFetch + no-op middleware',
+    'hono: no-op middleware',
+    '',
+  ],
+  [
+    'Fastify: trustedProxy plugin vs trustProxy',
+    'fastify: trustedProxy plugin',
+    'fastify: trustProxy',
+    "both read request.ip, protocol, host, hostname; A is Fastify's own proxy-addr getters",
+  ],
+  [
+    'Fastify: trustedProxy plugin vs a no-op onRequest hook',
+    'fastify: trustedProxy plugin',
+    'fastify: no-op onRequest hook',
+    '',
+  ],
+  [
+    'Koa: trustedProxy() vs app.proxy',
+    'koa: trustedProxy()',
+    'koa: app.proxy',
+    "both read ctx.ip, protocol, host, hostname; A is Koa's own getters with app.proxy",
+  ],
+  ['Koa: trustedProxy() vs a no-op middleware', 'koa: trustedProxy()', 'koa: no-op middleware', ''],
+].filter(([label]) => !ONLY || label.toLowerCase().includes(ONLY));
+
+function start(config) {
+  return new Promise((resolve, reject) => {
+    const child = fork(join(here, 'edges-server.mjs'), [config, DIST], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    child.once('message', ({ port }) => resolve({ config, child, url: `http://127.0.0.1:${port}` }));
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`${config}: server exited with ${code}`)));
+  });
+}
+
+function cpu(server) {
+  return new Promise((resolve) => {
+    server.child.once('message', (message) => resolve(message.cpu));
+    server.child.send('cpu');
+  });
+}
+
+function load(url, seconds) {
+  const options = JSON.stringify({ url, seconds, connections: CONNECTIONS, headers: HEADERS });
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [join(here, 'loadgen.mjs'), options], (err, stdout) => {
+      if (err) reject(err);
+      else resolve(JSON.parse(stdout));
+    });
+  });
+}
+
+async function probe(url) {
+  const res = await fetch(`${url}/who`, { headers: HEADERS });
+  return `${res.status} ${await res.text()}`;
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((x, y) => x - y);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const pct = (x) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)} %`;
+
+console.log(
+  `trusted-proxy edges benchmark · node ${process.version} · ${ROUNDS} rounds × ${SECONDS} s per side · ` +
+    `${CONNECTIONS} keep-alive connections`,
+);
+const configs = [...new Set(CASES.flatMap(([, b, a]) => [a, b]))];
+const servers = new Map();
+for (const config of configs) servers.set(config, await start(config));
+try {
+  for (const server of servers.values()) {
+    console.log(`  ${server.config.padEnd(50)} /who → ${await probe(server.url)}`);
+    await load(server.url, Math.min(2, SECONDS)); // warm-up: JIT, connection setup
+  }
+  const results = [];
+  for (const [label, b, a, note] of CASES) {
+    const runs = { a: [], b: [] };
+    const ratios = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const got = {};
+      for (const side of round % 2 === 0 ? ['a', 'b'] : ['b', 'a']) {
+        const server = servers.get(side === 'a' ? a : b);
+        const before = await cpu(server);
+        const r = await load(server.url, SECONDS);
+        const after = await cpu(server);
+        if (r.non2xx || r.errors)
+          console.warn(`  ! ${server.config}: ${r.non2xx} non-2xx, ${r.errors} errors`);
+        got[side] = (after - before) / r.total;
+        runs[side].push({ us: got[side], rps: r.rps });
+      }
+      ratios.push(got.b / got.a - 1);
+      console.log(
+        `  ${label}, round ${round + 1}: A ${got.a.toFixed(1)} µs, B ${got.b.toFixed(1)} µs, ${pct(got.b / got.a - 1)}`,
+      );
+    }
+    results.push({ label, a, b, note, runs, ratios });
+  }
+  console.log('\nserver CPU per request: median (min … max) over the rounds; requests/s: median');
+  for (const config of configs) {
+    const list = results.flatMap((r) => [
+      ...(r.a === config ? r.runs.a : []),
+      ...(r.b === config ? r.runs.b : []),
+    ]);
+    const us = list.map((r) => r.us);
+    console.log(
+      `  ${config.padEnd(50)} ${median(us).toFixed(1).padStart(6)} µs (${Math.min(...us).toFixed(1)} … ${Math.max(...us).toFixed(1)})` +
+        `  ${Math.round(median(list.map((r) => r.rps)))
+          .toLocaleString('en-US')
+          .padStart(7)} req/s`,
+    );
+  }
+  console.log('\nextra server CPU per request, B / A − 1 per round: median (min … max); B − A in µs');
+  for (const { label, runs, ratios } of results) {
+    const extra = median(runs.b.map((r) => r.us)) - median(runs.a.map((r) => r.us));
+    console.log(
+      `  ${label.padEnd(60)} ${pct(median(ratios)).padStart(8)} (${pct(Math.min(...ratios))} … ${pct(Math.max(...ratios))}), ` +
+        `${extra >= 0 ? '+' : ''}${extra.toFixed(1)} µs`,
+    );
+  }
+} finally {
+  for (const server of servers.values()) server.child.send('exit');
+}
