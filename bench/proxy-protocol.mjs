@@ -135,6 +135,7 @@ async function latency() {
   const plain = await startServer(false);
   const receiving = await startServer(true);
   const runs = { close: { plain: [], pp: [] }, keep: { plain: [], pp: [] } };
+  const cpu = { plain: 0, pp: 0 }; /* µs of process CPU (client and server) for the close runs */
   // Interleaved rounds, so drift on a shared machine hits both sides alike.
   for (let round = 0; round < ROUNDS; round++) {
     for (const [key, server, header] of [
@@ -142,7 +143,10 @@ async function latency() {
       ['pp', receiving, LINE],
     ]) {
       const port = server.address().port;
+      const before = process.cpuUsage();
       for (let i = 0; i < CONNECTIONS; i++) runs.close[key].push(await oneConnection(port, header));
+      const used = process.cpuUsage(before);
+      cpu[key] += used.user + used.system;
       runs.keep[key].push(...(await keepAlive(port, header, REQUESTS)));
     }
   }
@@ -164,6 +168,10 @@ async function latency() {
     const f = (s) => `${s.mean.toFixed(1)} / ${s.p50.toFixed(1)} / ${s.p99.toFixed(1)} µs`;
     console.log(`| ${label} | ${f(a)} | ${f(b)} | ${(b.mean - a.mean).toFixed(1)} µs |`);
   }
+  const per = (k) => cpu[k] / (ROUNDS * CONNECTIONS);
+  console.log(
+    `\nCPU per new connection (client and server, one process): ${per('plain').toFixed(1)} µs without, ${per('pp').toFixed(1)} µs with the receiver (+${(per('pp') - per('plain')).toFixed(1)} µs)`,
+  );
 }
 
 // ------------------------------------------------------------------ abuse: stalled half-headers
