@@ -271,7 +271,7 @@ export function compileTrust(value: TrustedProxies): Trust {
   const firsts = Uint32Array.from(merged, (r) => r[0]);
   const lasts = Uint32Array.from(merged, (r) => r[1]);
   const v4Top = merged.length - 1;
-  const description = [...new Set(listed.map(describeEntry)), ...cloudNames].join(', ');
+  const description = [...new Set([...listed.map(describeEntry), ...cloudNames])].join(', ');
 
   return withMeta(
     (ip, _hop) => {

@@ -170,3 +170,9 @@ describe('trustedProxies › named cloud sets', () => {
     expect(() => compileTrust('constructor')).toThrow(TrustedProxyConfigError);
   });
 });
+
+describe('trustedProxies › a set named twice', () => {
+  it('is described once', () => {
+    expect(compileTrust('cloudflare, CloudFlare').description.match(/cloudflare/g)).toHaveLength(1);
+  });
+});
