@@ -9,7 +9,7 @@ import type { Server, Socket } from 'node:net';
 import type { CompiledOptions } from '../core/options.js';
 import { isHostName, lookupAnyCase, lookupLowerCase } from '../core/registry.js';
 import { type Edits, type RequestFacts, resolveRequest } from '../core/resolve.js';
-import type { ProxyInfo } from '../core/types.js';
+import type { ProxyInfo, ProxyTransport } from '../core/types.js';
 import { transportOf } from '../proxy-protocol/state.js';
 import { authorityOf, isHttp2Request, rewriteHttp2Request } from './http2.js';
 
@@ -34,21 +34,48 @@ function listensOnPath(socket: Socket | null | undefined): boolean {
   }
 }
 
+type NodeSocket = (Socket & { encrypted?: boolean }) | null | undefined;
+
+/**
+ * What resolution needs from a Node request (the facts of the node:http edge). The socket's
+ * local address and port are getters: resolution reads them only for a request without a Host
+ * header, and each read is a chain of socket getters.
+ */
+class NodeRequestFacts implements RequestFacts {
+  readonly peer: string | undefined;
+  readonly unixSocket: boolean;
+  readonly encrypted: boolean;
+  readonly headers: Headers;
+  readonly rawHeaders: string[] | undefined;
+  readonly transport: ProxyTransport | undefined;
+  readonly authority: string | undefined;
+  private readonly socket: NodeSocket;
+
+  constructor(req: IncomingMessage) {
+    const socket = req.socket as NodeSocket;
+    const peer = socket?.remoteAddress;
+    this.socket = socket;
+    this.peer = peer;
+    this.unixSocket = peer === undefined && listensOnPath(socket);
+    this.encrypted = socket?.encrypted === true;
+    this.headers = req.headers ?? {};
+    this.rawHeaders = Array.isArray(req.rawHeaders) ? req.rawHeaders : undefined;
+    this.transport = transportOf(socket); // R21: a PROXY protocol header read on this connection
+    this.authority = authorityOf(req); // R20: HTTP/2's Host
+  }
+
+  get localAddress(): string | undefined {
+    return this.socket?.localAddress;
+  }
+
+  get localPort(): number | undefined {
+    return this.socket?.localPort;
+  }
+}
+
 /** Reads what resolution needs from a Node request. */
 export function requestFacts(req: IncomingMessage): RequestFacts {
-  const socket = req.socket as (Socket & { encrypted?: boolean }) | null | undefined;
-  const peer = socket?.remoteAddress;
-  return {
-    peer,
-    unixSocket: peer === undefined && listensOnPath(socket),
-    encrypted: socket?.encrypted === true,
-    localAddress: socket?.localAddress,
-    localPort: socket?.localPort,
-    headers: req.headers ?? {},
-    rawHeaders: Array.isArray(req.rawHeaders) ? req.rawHeaders : undefined,
-    transport: transportOf(socket), // R21: a PROXY protocol header read on this connection
-    authority: authorityOf(req), // R20: HTTP/2's Host
-  };
+  return new NodeRequestFacts(req);
 }
 
 /**
@@ -229,9 +256,35 @@ function wrapAccessor(proto: object | null, name: ShadowName): 'wrapped' | 'assi
     replacement.get = wrapped;
     if (descriptor.set !== undefined) replacement.set = descriptor.set;
     Object.defineProperty(owner, name, replacement);
+    holdStateOn(owner);
     return 'wrapped';
   }
   return 'absent';
+}
+
+/**
+ * Where an Express request keeps its ProxyInfo. Express swaps the request's prototype before
+ * any middleware runs, and V8 caches no hidden-class transition for an object whose prototype
+ * was swapped: every property added afterwards builds a new hidden class, about 1 µs each
+ * (Express pays it for req.next, req.params …). So `req[STATE] = info` must not add a
+ * property there: the prototype that owns the framework's getters gets an accessor for the
+ * symbol, backed by a WeakMap, the first time the package wraps those getters (once for every
+ * copy of the package: a later copy finds it and writes through it). Reading
+ * `req[Symbol.for('trusted-proxy')]` works as on any other request.
+ */
+function holdStateOn(owner: object): void {
+  if (Object.getOwnPropertyDescriptor(owner, STATE) !== undefined) return;
+  const held = new WeakMap<object, ProxyInfo>();
+  Object.defineProperty(owner, STATE, {
+    configurable: true,
+    enumerable: false,
+    get(this: object) {
+      return held.get(this);
+    },
+    set(this: object, info: ProxyInfo) {
+      held.set(this, info);
+    },
+  });
 }
 
 /** Wraps the framework accessors on `proto`'s chain and says what is left per request. */
@@ -347,8 +400,10 @@ export function processRequest(options: CompiledOptions, req: IncomingMessage): 
       rewriteRawHeaders(req.rawHeaders, edits, rawHostStale ? info.host : undefined, proofHeader);
     }
   }
+  // The plan first: on the first Express request it installs the slot STATE is written to.
+  const plan = planForRequest(req);
   (req as RequestWithState)[STATE] = info;
-  applyGetters(req, info, planForRequest(req));
+  applyGetters(req, info, plan);
 
   const onReject = options.onReject;
   if (onReject !== undefined) {
