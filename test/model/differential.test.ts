@@ -11,6 +11,8 @@
  * 1,000,000 requests with a fresh seed (printed; replay with FC_SEED=<seed>). A divergence
  * fails with a minimised reproduction, to be kept in test/model/regressions.test.ts.
  */
+
+import { connect as netConnect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TrustedProxyOptions } from '../../src/core/types.js';
 import { TrustedProxyConfigError, trustedProxy } from '../../src/index.js';
@@ -32,10 +34,10 @@ import { type ModelServer, refusedDiffs, type ServerKind, startServer, WireClien
 
 /** Requests per path. The long run totals 1,000,000. */
 const COUNTS = LONG
-  ? { structured: 800_000, grammar: 150_000, wirePerKind: 10_000, configs: 20_000 }
+  ? { structured: 800_000, grammar: 150_000, wirePerKind: 10_000, configs: 20_000, proxyProtocol: 10_000 }
   : MUTATION /* under Stryker every covering mutant reruns this */
-    ? { structured: 1_500, grammar: 300, wirePerKind: 20, configs: 300 }
-    : { structured: 12_000, grammar: 3_000, wirePerKind: 100, configs: 1_500 };
+    ? { structured: 1_500, grammar: 300, wirePerKind: 20, configs: 300, proxyProtocol: 20 }
+    : { structured: 12_000, grammar: 3_000, wirePerKind: 100, configs: 1_500, proxyProtocol: 100 };
 
 /** Drops header lines and list entries while the divergence persists. */
 function minimise(raw: RawRequest, diverges: (r: RawRequest) => boolean): RawRequest {
@@ -281,4 +283,71 @@ describe(`model differential › real servers (seed ${SEED})`, () => {
     },
     3_600_000,
   );
+});
+
+describe(`model differential › PROXY protocol peer (R21) (seed ${SEED})`, () => {
+  const rng = new Rng(SEED ^ 0x9909);
+  const configs: TrustedProxyOptions[] = Array.from({ length: 12 }, () => randomConfig(rng));
+  const proxies = configs.map((c) => trustedProxy(c));
+  let server: ModelServer;
+  const SOURCES: Array<[family: 'TCP4' | 'TCP6', address: string]> = [
+    ['TCP4', '10.0.0.1'],
+    ['TCP4', '127.0.0.1'],
+    ['TCP4', '192.168.1.20'],
+    ['TCP4', '203.0.113.5'],
+    ['TCP6', '::1'],
+    ['TCP6', 'fd00::5'],
+    ['TCP6', '2001:db8::1'],
+  ];
+
+  beforeAll(async () => {
+    server = await startServer('proxy-protocol', configs, proxies);
+  });
+  afterAll(() => server.close());
+
+  it(`agrees on ${COUNTS.proxyProtocol} requests whose peer is the header's source`, async () => {
+    let done = 0;
+    while (done < COUNTS.proxyProtocol) {
+      const [family, source] = rng.pick(SOURCES);
+      const destination = family === 'TCP4' ? '10.9.8.7' : 'fd00::9';
+      const sourcePort = 1 + rng.int(65535);
+      const preamble = Buffer.from(
+        `PROXY ${family} ${source} ${destination} ${sourcePort} 443\r\n`,
+        'latin1',
+      );
+      const client = new WireClient(() => {
+        const socket = netConnect({ host: '127.0.0.1', port: server.port });
+        socket.write(preamble);
+        return socket;
+      });
+      try {
+        for (let k = 0; k < 5 && done < COUNTS.proxyProtocol; k++, done++) {
+          const which = rng.int(configs.length);
+          const raw = randomRequest(
+            rng,
+            { wire: true, peer: source, unix: false, tls: false, localAddress: '', localPort: 0 },
+            configs[which]!.trustedHeaders,
+          );
+          const lines = [
+            ...raw.lines,
+            ['X-Model-Config', String(which)] as const,
+            ['X-Model-Mount', rng.pick(['middleware', 'process'])] as const,
+            ['X-Model-Source', `${source} ${sourcePort} ${destination} 443`] as const,
+          ];
+          const url = /[^\x21-\x7e]/.test(raw.url) ? '/' : raw.url.replace('#', '%23');
+          const res = await client.send(serialize({ method: 'GET', url, lines }));
+          expect(res.status, res.body).toBe(200);
+          const { diffs } = JSON.parse(res.body) as { diffs: string[] };
+          if (diffs.length > 0) {
+            throw new Error(
+              `request #${done}:\n${diffs.slice(0, 6).join('\n')}\n${describeCase(configs[which]!, { ...raw, lines })}`,
+            );
+          }
+        }
+      } finally {
+        client.close();
+      }
+    }
+    expect(done).toBe(COUNTS.proxyProtocol);
+  }, 3_600_000);
 });

@@ -14,14 +14,17 @@ import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import type { TrustedProxyMiddleware, TrustedProxyOptions } from '../../src/core/types.js';
 import { proxyInfo } from '../../src/index.js';
+import { acceptProxyProtocol } from '../../src/proxy-protocol/index.js';
 import { compareOutcome, factsOfRequest } from './compare.js';
-import { modelResolve } from './index.js';
+import { modelCanonicalIp, modelResolve } from './index.js';
 
-export type ServerKind = 'tcp4' | 'tcp6' | 'mapped' | 'unix' | 'tls';
+export type ServerKind = 'tcp4' | 'tcp6' | 'mapped' | 'unix' | 'tls' | 'proxy-protocol';
 
 export interface ModelServer {
   kind: ServerKind;
   server: Server;
+  /** The TCP port (0 on a UNIX socket). */
+  port: number;
   connect(): Socket;
   close(): Promise<void>;
 }
@@ -54,7 +57,28 @@ function listener(
       const which = Number(req.headers['x-model-config']);
       const mount = String(req.headers['x-model-mount'] ?? 'middleware');
       const facts = factsOfRequest(req, unix);
+      // R21: behind a PROXY protocol receiver the header's source is the peer (hop 0); the
+      // client says which source it sent (X-Model-Source, `addr port` of the header).
+      const sent = req.headers['x-model-source'];
+      let expectedTransport: Record<string, unknown> | undefined;
+      if (typeof sent === 'string') {
+        const [source, sourcePort, destination, destinationPort] = sent.split(' ');
+        expectedTransport = {
+          version: 1,
+          sourceAddress: modelCanonicalIp(source!),
+          sourcePort: Number(sourcePort),
+          destinationAddress: modelCanonicalIp(destination!),
+          destinationPort: Number(destinationPort),
+          proxyAddress: modelCanonicalIp(String(facts.peer)),
+        };
+        facts.peer = source;
+      }
       const expected = modelResolve(configs[which]!, facts);
+      if (expectedTransport !== undefined) {
+        // ProxyInfo.original.remoteAddress stays the socket's (the load balancer).
+        expected.info.original.remoteAddress = req.socket.remoteAddress;
+        (expected.info as { transport?: unknown }).transport = expectedTransport;
+      }
       const proxy = proxies[which]!;
       const check = () => {
         const info = proxyInfo(req);
@@ -118,6 +142,7 @@ export async function startServer(
           handle,
         ) as unknown as Server)
       : createServer({ requireHostHeader: false }, handle); /* requests without Host are R10 cases */
+  if (kind === 'proxy-protocol') acceptProxyProtocol(server as never, { from: 'loopback' });
   server.on('clientError', (err, socket) => {
     if (process.env.MODEL_DEBUG)
       console.log(
@@ -128,6 +153,7 @@ export async function startServer(
     socket.destroy();
   });
   let connect: () => Socket;
+  let port = 0;
   if (kind === 'unix') {
     const path = join(tmpdir(), `trusted-proxy-model-${process.pid}-${unixCounter++}.sock`);
     await new Promise<void>((resolve) => server.listen(path, resolve));
@@ -137,7 +163,7 @@ export async function startServer(
     await new Promise<void>((resolve) => server.listen(0, host, resolve));
     const address = server.address();
     if (address === null || typeof address === 'string') throw new Error('no TCP address');
-    const port = address.port;
+    port = address.port;
     const to = kind === 'tcp6' ? '::1' : '127.0.0.1';
     connect =
       kind === 'tls'
@@ -147,6 +173,7 @@ export async function startServer(
   return {
     kind,
     server,
+    port,
     connect,
     close: () => {
       server.closeAllConnections();
