@@ -104,13 +104,24 @@ export function compileProof(value: RequireProof | undefined): CompiledProof | u
     }
   }
   const { header, secrets } = value;
+  // A malformed name is not quoted either: a secret given as the header by mistake must not
+  // end up in a log. Known names (registry, reserved) are quoted below.
   if (typeof header !== 'string' || header.length === 0) {
-    throw configError('requireProof.header must be a header name', header);
+    throw new TrustedProxyConfigError(
+      `requireProof.header must be a header name (got ${header === '' ? 'an empty string' : typeof header})`,
+    );
   }
-  if (header.length > 64) throw configError('requireProof.header is longer than 64 characters', header);
+  if (header.length > 64) {
+    throw new TrustedProxyConfigError(
+      'requireProof.header is longer than 64 characters: is it the secret? Put that in secrets',
+    );
+  }
   for (let i = 0; i < header.length; i++) {
-    if (!isTokenChar(header.charCodeAt(i))) {
-      throw configError('requireProof.header is not a valid header name (RFC 9110 token)', header);
+    const c = header.charCodeAt(i);
+    if (!isTokenChar(c)) {
+      throw new TrustedProxyConfigError(
+        `requireProof.header is not a valid header name (RFC 9110 token): character ${i} is ${c < 0x21 || c > 0x7e ? `code ${c}` : JSON.stringify(String.fromCharCode(c))}`,
+      );
     }
   }
   const name = header.toLowerCase();
