@@ -9,11 +9,16 @@ import type { AddressInfo } from 'node:net';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import tls from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
 import { proxyInfo, TrustedProxyConfigError, trustedProxy } from '../../src/index.js';
-import { acceptProxyProtocol, type ProxyProtocolRejectEvent } from '../../src/proxy-protocol/index.js';
+import {
+  acceptProxyProtocol,
+  type ProxyProtocolRejectEvent,
+  transportOf,
+} from '../../src/proxy-protocol/index.js';
 import { tlv, v1, v2 } from './headers.js';
-import { type Kind, type Running, request, startServer } from './servers.js';
+import { CERT, KEY, type Kind, type Running, request, startServer } from './servers.js';
 
 const running: Running[] = [];
 const proxy = trustedProxy({ trustedHeaders: ['X-Forwarded-For'], trustedProxies: 'loopback' });
@@ -109,6 +114,28 @@ describe('acceptProxyProtocol() › the header source is the peer', () => {
       ]);
     });
   }
+
+  it('a plain tls.Server: transportOf(tlsSocket) finds the header through the socket it wraps', async () => {
+    const server = tls.createServer({ key: KEY, cert: CERT }, (secure) => {
+      secure.end(`${transportOf(secure)?.sourceAddress} ${secure.remoteAddress}`);
+    });
+    acceptProxyProtocol(server, { from: 'loopback' });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    running.push({ server, port: 0, close: () => new Promise((resolve) => server.close(() => resolve())) });
+    const raw = net.connect((server.address() as AddressInfo).port, '127.0.0.1');
+    raw.write(v1('198.51.100.7', '192.0.2.10', 40000, 443));
+    const secure = tls.connect({ socket: raw, rejectUnauthorized: false });
+    const text = await new Promise<string>((resolve) => {
+      let data = '';
+      secure.setEncoding('utf8');
+      secure.on('data', (d: string) => {
+        data += d;
+      });
+      secure.on('end', () => resolve(data));
+    });
+    secure.destroy();
+    expect(text).toBe('198.51.100.7 127.0.0.1');
+  });
 
   it('is hop 0 of the walk: a trusted source lets X-Forwarded-For speak, an untrusted one does not', async () => {
     const server = await start('http', { from: 'loopback' });
