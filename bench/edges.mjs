@@ -3,7 +3,7 @@
 //
 //   npm run bench:edges                                  build, then 6 rounds × 2 s per side
 //   BENCH_EDGES_SECONDS=1 BENCH_EDGES_ROUNDS=2 node bench/edges.mjs   a quick run
-//   BENCH_EDGES_ONLY=hono                                only cases whose label contains this
+//   BENCH_EDGES_ONLY=hono,fetch                          only cases whose label contains one of these
 //   BENCH_DIST=/abs/esm node bench/edges.mjs             measure another build of the package
 //
 // Method as bench/http.mjs: every configuration is a real server in its own process
@@ -82,7 +82,7 @@ export const CASES = [
     "both read ctx.ip, protocol, host, hostname; A is Koa's own getters with app.proxy",
   ],
   ['Koa: trustedProxy() vs a no-op middleware', 'koa: trustedProxy()', 'koa: no-op middleware', ''],
-].filter(([label]) => !ONLY || label.toLowerCase().includes(ONLY));
+].filter(([label]) => !ONLY || ONLY.split(',').some((part) => label.toLowerCase().includes(part.trim())));
 
 function start(config) {
   return new Promise((resolve, reject) => {
