@@ -270,6 +270,30 @@ describe('HTTP/2 › .wrap, .process and the middleware', () => {
     expect(body.info.protocol).toBe('https');
   });
 
+  it('rewriteLocation rewrites a Location set with setHeader or writeHead on an Http2ServerResponse (R14)', async () => {
+    const options = { ...ENVOY, rewriteLocation: true };
+    const port = await serve(
+      options,
+      false,
+      trustedProxy(options).wrap((req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => {
+        const internal = `http://${req.headers['x-internal']}`;
+        if (req.url === '/set') res.setHeader('location', `${internal}/landed`);
+        else res.writeHead(302, { location: `${internal}/other` });
+        res.statusCode = 302;
+        res.end();
+      }),
+    );
+    const headers: Array<[string, string]> = [
+      ['Host', '127.0.0.1:8080'],
+      ['X-Internal', '127.0.0.1:8080'],
+      ['X-Forwarded-Proto', 'https'],
+    ];
+    const set = await sendHttp2({ from: '127.0.0.31', headers, path: '/set' }, port);
+    expect(set.headers.location).toBe('https://127.0.0.1:8080/landed');
+    const head = await sendHttp2({ from: '127.0.0.31', headers, path: '/head' }, port);
+    expect(head.headers.location).toBe('https://127.0.0.1:8080/other');
+  });
+
   it('reconstructUrl on an unprocessed HTTP/2 request uses :authority and the socket, never :scheme', async () => {
     const port = await serve(ENVOY, false, (req, res) => res.end(reconstructUrl(req as never)));
     const answer = await sendHttp2({ from: '127.0.0.31', headers: [['Host', 'A.example:8080']] }, port, {
