@@ -209,6 +209,24 @@ describe('trusted-proxy/fastify › configuration', () => {
   });
 });
 
+describe('trusted-proxy/fastify › fastify.inject()', () => {
+  it("works on light-my-request's injected requests (their remoteAddress is the peer)", async () => {
+    const { app } = await serve(NGINX);
+    const fromProxy = await app.inject({
+      url: '/x',
+      remoteAddress: '127.0.0.31',
+      headers: { host: 'internal', 'x-forwarded-for': '203.0.113.7', 'x-forwarded-proto': 'https' },
+    });
+    expect(fromProxy.json()).toMatchObject({ ip: '203.0.113.7', protocol: 'https', host: 'internal' });
+    const direct = await app.inject({
+      url: '/x',
+      remoteAddress: '127.0.0.50',
+      headers: { host: 'internal', 'x-forwarded-for': '203.0.113.7' },
+    });
+    expect(direct.json()).toMatchObject({ ip: '127.0.0.50', protocol: 'http' });
+  });
+});
+
 describe('trusted-proxy/fastify › allowedHosts', () => {
   it('answers 400 for a host outside the list; the route never runs', async () => {
     const { port, ran } = await serve({ ...NGINX, allowedHosts: ['*.example.com'] });
