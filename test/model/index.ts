@@ -39,6 +39,8 @@ export interface ModelFacts {
   localPort: number | undefined;
   headers: Record<string, string | string[] | undefined>;
   rawHeaders: string[] | undefined;
+  /** R20: an HTTP/2 request (`:authority` is its Host; its headers are edited in place). */
+  http2?: boolean | undefined;
 }
 
 export interface ModelOutcome {
@@ -101,6 +103,9 @@ const REGISTRY: Entry[] = [
   { name: 'x-forwarded-script-name', groups: ['prefix'], form: 'prefix' },
   { name: 'x-original-url', groups: [], form: 'never' },
   { name: 'x-rewrite-url', groups: [], form: 'never' },
+  // R20: an HTTP/2 request's own scheme, a claim believed only from a trusted peer that lists
+  // it, always the lowest scheme priority; rewritten to the result, never stripped.
+  { name: ':scheme', groups: ['scheme'], form: 'proto' },
 ];
 
 function entryOf(name: string): Entry | undefined {
@@ -783,6 +788,8 @@ export function modelResolve(options: TrustedProxyOptions, facts: ModelFacts): M
   for (const entry of REGISTRY) {
     const raw = facts.headers[entry.name];
     if (raw === undefined) continue;
+    // R20: every HTTP/2 request has a :scheme; it counts only from a trusted peer that lists it.
+    if (entry.name === ':scheme' && !(trusted && config.trusted.includes(entry))) continue;
     present.set(entry, Array.isArray(raw) ? raw.join(', ') : String(raw));
   }
 
@@ -930,8 +937,13 @@ export function modelResolve(options: TrustedProxyOptions, facts: ModelFacts): M
         value !== undefined
           ? candidate !== value
           : candidate !== undefined || invalidText === undefined || text !== invalidText;
-      for (const entry of config.trusted) {
-        if (!entry.groups.includes(group)) continue;
+      // R20: :scheme is the lowest priority wherever it was listed.
+      const inGroup = config.trusted.filter((e) => e.groups.includes(group));
+      const ordered = [
+        ...inGroup.filter((e) => e.name !== ':scheme'),
+        ...inGroup.filter((e) => e.name === ':scheme'),
+      ];
+      for (const entry of ordered) {
         const raw = present.get(entry);
         if (raw === undefined) continue;
         if (entry.form === 'forwarded') {
@@ -1037,7 +1049,9 @@ export function modelResolve(options: TrustedProxyOptions, facts: ModelFacts): M
   // R10: one coherent origin.
   const protocol = schemeValue ?? transport;
   const defaultPort = protocol === 'https' ? 443 : 80;
-  const hostHeader = facts.headers.host;
+  // R20: on HTTP/2 the :authority pseudo-header is the request's Host.
+  const authority = facts.http2 ? facts.headers[':authority'] : undefined;
+  const hostHeader = typeof authority === 'string' ? authority : facts.headers.host;
   const hostText = Array.isArray(hostHeader) ? hostHeader[0] : hostHeader;
   const requestHost = hostText === undefined ? undefined : modelParseHost(hostText);
   if (hostText !== undefined && requestHost === undefined) event('host', hostText, 'invalid-host');
@@ -1094,6 +1108,8 @@ export function modelResolve(options: TrustedProxyOptions, facts: ModelFacts): M
     },
   };
 
+  if (facts.http2) return http2Outcome(facts, edits, info, addresses, peer);
+
   // R11 + R12: req.headers and req.rawHeaders afterwards.
   const headers: Record<string, string | string[] | undefined> = {};
   for (const key of Object.keys(facts.headers)) {
@@ -1133,6 +1149,53 @@ export function modelResolve(options: TrustedProxyOptions, facts: ModelFacts): M
 
   const ips = peer === undefined ? addresses : addresses.slice(0, -1);
   return { info, headers, rawHeaders, ips };
+}
+
+/**
+ * R20 + R11 + R12 on HTTP/2: `:authority` and `host` become info.host (`:authority` added when
+ * neither was sent), `:scheme` becomes info.protocol, registry edits as on HTTP/1.
+ */
+function http2Outcome(
+  facts: ModelFacts,
+  edits: Map<Entry, string | null>,
+  info: ProxyInfo,
+  addresses: string[],
+  peer: string | undefined,
+): ModelOutcome {
+  const edited = (name: string, value: string): string | null => {
+    if (name === ':authority' || name.toLowerCase() === 'host') return info.host;
+    if (name === ':scheme') return info.protocol;
+    const entry = entryOf(name);
+    const edit = entry === undefined ? undefined : edits.get(entry);
+    return edit === undefined ? value : edit;
+  };
+  const headers: Record<string, string | string[] | undefined> = {};
+  for (const key of Object.keys(facts.headers)) {
+    const value = facts.headers[key];
+    const out = typeof value === 'string' ? edited(key, value) : value;
+    if (out !== null) headers[key] = out;
+  }
+  if (!(':authority' in headers) && !('host' in headers)) headers[':authority'] = info.host;
+  let rawHeaders: string[] | undefined;
+  if (facts.rawHeaders !== undefined) {
+    rawHeaders = [];
+    const written = new Set<string>();
+    let authority = false;
+    for (let i = 0; i + 1 < facts.rawHeaders.length; i += 2) {
+      const name = facts.rawHeaders[i]!;
+      const out = edited(name, facts.rawHeaders[i + 1]!);
+      if (name === ':authority' || name.toLowerCase() === 'host') authority = true;
+      if (out === null) continue;
+      const entry = entryOf(name);
+      if (entry !== undefined && entry.name !== ':scheme' && edits.get(entry) !== undefined) {
+        if (written.has(entry.name)) continue; /* one line, where the first was */
+        written.add(entry.name);
+      }
+      rawHeaders.push(name, out);
+    }
+    if (!authority) rawHeaders.push(':authority', info.host);
+  }
+  return { info, headers, rawHeaders, ips: peer === undefined ? addresses : addresses.slice(0, -1) };
 }
 
 // ---------------------------------------------------------------------------------------------
