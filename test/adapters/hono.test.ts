@@ -9,7 +9,13 @@ import { type ServerType, serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { ipRestriction } from 'hono/ip-restriction';
 import { afterAll, describe, expect, expectTypeOf, it } from 'vitest';
-import { clientAddress, type TrustedProxyEnv, trustedProxy, wrapFetch } from '../../src/adapters/hono.js';
+import {
+  clientAddress,
+  type TrustedProxyEnv,
+  transportFromEnv,
+  trustedProxy,
+  wrapFetch,
+} from '../../src/adapters/hono.js';
 import { type ProxyInfo, proxyInfo, reconstructUrl, TrustedProxyConfigError } from '../../src/index.js';
 
 const OPTIONS = {
@@ -303,5 +309,53 @@ describe('trusted-proxy/hono › over h2c', () => {
     });
     session.close();
     expect(JSON.parse(body)).toEqual({ url: 'http://shop.example/h2', protocol: 'http' });
+  });
+});
+
+describe('trusted-proxy/hono › transportFromEnv() (the default getPeer)', () => {
+  const request = new Request('http://a.example/');
+
+  it('@hono/node-server: the socket, its TLS and local address, and the raw lines', () => {
+    const socket = { remoteAddress: '10.0.0.5', encrypted: true, localAddress: '10.0.0.1', localPort: 8443 };
+    const rawHeaders = ['Host', 'a.example'];
+    expect(transportFromEnv({ incoming: { socket, rawHeaders } }, request)).toEqual({
+      peer: '10.0.0.5',
+      tls: true,
+      localAddress: '10.0.0.1',
+      localPort: 8443,
+      rawHeaders,
+    });
+    expect(transportFromEnv({ server: { incoming: { socket, rawHeaders } } }, request).peer).toBe('10.0.0.5');
+  });
+
+  it('Bun: server.requestIP(request), null for a UNIX socket', () => {
+    expect(
+      transportFromEnv({ requestIP: (r: Request) => (r === request ? { address: '::1' } : null) }, request),
+    ).toEqual({
+      peer: '::1',
+    });
+    expect(transportFromEnv({ requestIP: () => null }, request)).toEqual({ peer: undefined });
+  });
+
+  it('Deno: info.remoteAddr for TCP; a UnixAddr has no peer', () => {
+    expect(
+      transportFromEnv({ remoteAddr: { transport: 'tcp', hostname: '127.0.0.9', port: 1 } }, request),
+    ).toEqual({
+      peer: '127.0.0.9',
+    });
+    expect(transportFromEnv({ remoteAddr: { transport: 'unix', path: '/tmp/s' } }, request)).toEqual({
+      peer: undefined,
+    });
+  });
+
+  it('anything else, or a binding that throws, has no peer', () => {
+    expect(transportFromEnv(undefined, request)).toEqual({ peer: undefined });
+    expect(transportFromEnv({ MY_SECRET: 'x' }, request)).toEqual({ peer: undefined });
+    const throwing = {
+      requestIP() {
+        throw new Error('closed');
+      },
+    };
+    expect(transportFromEnv(throwing, request)).toEqual({ peer: undefined });
   });
 });
