@@ -213,7 +213,8 @@ export function acceptProxyProtocol(server: Server, options: ProxyProtocolOption
   }
 
   const emit = server.emit as Emit;
-  let pending = 0;
+  /** Connections still waiting for their header: none of them has reached the server yet. */
+  const waiting = new Map<Socket, () => void>();
 
   const report = (reason: ProxyProtocolRejectReason, peer: string | undefined): void => {
     if (onReject === undefined) return;
@@ -230,13 +231,12 @@ export function acceptProxyProtocol(server: Server, options: ProxyProtocolOption
   };
 
   const readHeader = (socket: Accepted, peerIp: ParsedIp | undefined): void => {
-    pending++;
     let received: Buffer | undefined;
     let done = false;
 
     const finish = (): void => {
       done = true;
-      pending--;
+      waiting.delete(socket);
       clearTimeout(timer);
       socket.removeListener('readable', onReadable);
       socket.removeListener('error', onError);
@@ -257,12 +257,14 @@ export function acceptProxyProtocol(server: Server, options: ProxyProtocolOption
     const onClose = (): void => {
       if (!done) finish();
     };
-    // The peer finished sending before the header was complete: it never will be.
+    // The peer finished sending before the header was complete (it never will be), or the
+    // server is closing.
     const onEnd = (): void => {
       if (done) return;
       finish();
       socket.destroy();
     };
+    waiting.set(socket, onEnd);
     function onReadable(): void {
       if (done) return;
       let chunk: Buffer | null;
@@ -325,13 +327,22 @@ export function acceptProxyProtocol(server: Server, options: ProxyProtocolOption
     return emit.call(this, event, ...args);
   } as Server['emit'];
 
+  // server.close() waits for every open connection; one still waiting for its header has
+  // never reached the app, so it is destroyed at once instead of holding shutdown until its
+  // deadline.
+  const close = server.close;
+  server.close = function closeWithProxyProtocol(this: Server, ...args: unknown[]) {
+    for (const abort of [...waiting.values()]) abort();
+    return close.apply(this, args as Parameters<Server['close']>);
+  } as Server['close'];
+
   const receiver: ProxyProtocolReceiver = {
     from: trust.description,
     versions: [...versions].sort(),
     headerTimeout,
     others,
     get pending() {
-      return pending;
+      return waiting.size;
     },
   };
   Object.defineProperty(server, INSTALLED, { value: receiver });

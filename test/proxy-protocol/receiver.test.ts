@@ -241,6 +241,21 @@ describe('acceptProxyProtocol() › what is refused', () => {
     expect(await exchange(server.port, '', true)).toEqual({ data: '', closed: true });
   });
 
+  it('server.close() destroys connections still waiting for their header instead of waiting for them', async () => {
+    const server = http.createServer(() => {});
+    const receiver = acceptProxyProtocol(server, { from: 'loopback', headerTimeout: 60_000 });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const socket = net.connect((server.address() as AddressInfo).port, '127.0.0.1');
+    socket.on('error', () => {});
+    await new Promise<void>((resolve) =>
+      socket.on('connect', () => socket.write('PROXY TCP4 1.2.', () => resolve())),
+    );
+    while (receiver.pending === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    // With a 60 s deadline, only close() destroying the socket lets this finish in time.
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    expect(receiver.pending).toBe(0);
+  });
+
   it('reads the header from a UNIX-socket peer only when `from` names unix', async () => {
     const path = join(tmpdir(), `tp-pp-${process.pid}.sock`);
     rmSync(path, { force: true });
