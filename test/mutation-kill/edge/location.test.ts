@@ -141,7 +141,74 @@ function locations(res: ServerResponse & { _header?: string | null }): string[] 
   return [...String(res._header).matchAll(/\r\nlocation: ([^\r]*)/gi)].map((m) => m[1]!);
 }
 
+describe('rewriteLocationValue › survivors of the first mutation run', () => {
+  it('a single backslash is not protocol-relative; a scheme needs two slashes', () => {
+    expect(rewriteLocationValue('\\x', TARGET)).toBe('\\x');
+    expect(rewriteLocationValue('\\x/y', TARGET)).toBe('\\x/y');
+    expect(rewriteLocationValue('http:/internal:8080/x', TARGET)).toBe('http:/internal:8080/x');
+  });
+});
+
 describe('installLocationRewrite', () => {
+  it('leaves a non-string, non-array Location value as it is', () => {
+    const res = response();
+    installLocationRewrite(res, info());
+    expect(() => res.setHeader('Location', 42 as unknown as string)).not.toThrow();
+    expect(res.getHeader('location')).toBe(42);
+  });
+
+  it('only Location: an eight-letter name is not enough', () => {
+    const res = response();
+    installLocationRewrite(res, info());
+    res.setHeader('Referrer', '/x');
+    expect(res.getHeader('referrer')).toBe('/x');
+    const flat = response();
+    installLocationRewrite(flat, info());
+    flat.writeHead(302, ['Referrer', '/r', 'Location', '/x']);
+    expect(String(flat._header)).toContain('Referrer: /r\r\n');
+  });
+
+  it('a header name that is not a string reaches Node, which refuses it as Node does', () => {
+    const res = response();
+    installLocationRewrite(res, info());
+    let code: unknown;
+    try {
+      res.writeHead(302, [[42, '/x']] as unknown as string[]);
+    } catch (err) {
+      code = (err as { code?: unknown }).code;
+    }
+    expect(code).toBe('ERR_INVALID_HTTP_TOKEN');
+  });
+
+  it('appendHeader to an existing Location rewrites the appended value', () => {
+    const res = response();
+    installLocationRewrite(res, info());
+    res.setHeader('Location', '/a');
+    res.appendHeader('Location', 'http://internal:8080/b');
+    expect(res.getHeader('location')).toEqual(['/app/a', 'https://www.example.com/app/b']);
+  });
+
+  it('patches when only the prefix differs (public origin = internal origin)', () => {
+    const res = response();
+    installLocationRewrite(
+      res,
+      info(
+        { protocol: 'http', host: 'internal:8080', prefix: '/app' },
+        { host: 'internal:8080', protocol: 'http' },
+      ),
+    );
+    res.setHeader('Location', '/x');
+    expect(res.getHeader('location')).toBe('/app/x');
+  });
+
+  it('respects a response another copy of the package already patched', () => {
+    const res = response() as ServerResponse & Record<symbol, unknown>;
+    res[Symbol.for('trusted-proxy.location')] = true;
+    const original = res.setHeader;
+    installLocationRewrite(res, info());
+    expect(res.setHeader).toBe(original);
+  });
+
   it('rewrites setHeader, with any case of the name, and arrays of values', () => {
     const res = response();
     installLocationRewrite(res, info());
@@ -183,6 +250,7 @@ describe('installLocationRewrite', () => {
     installLocationRewrite(a, info());
     a.writeHead(302, flat);
     expect(locations(a)).toEqual(['/app/x']);
+    expect(String(a._header)).toContain('X-Other: /y\r\n');
     expect(flat).toEqual(['Location', '/x', 'X-Other', '/y']);
     const pairs: [string, string][] = [
       ['X-Other', '/y'],
@@ -192,6 +260,7 @@ describe('installLocationRewrite', () => {
     installLocationRewrite(b, info());
     b.writeHead(302, pairs as unknown as string[]);
     expect(locations(b)).toEqual(['https://www.example.com/app/z']);
+    expect(String(b._header)).toContain('X-Other: /y\r\n');
     expect(pairs[1]).toEqual(['location', 'http://internal:8080/z']);
   });
 
