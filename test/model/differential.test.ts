@@ -36,7 +36,7 @@ import { type ModelServer, refusedDiffs, type ServerKind, startServer, WireClien
 const COUNTS = LONG
   ? { structured: 800_000, grammar: 150_000, wirePerKind: 10_000, configs: 20_000, proxyProtocol: 10_000 }
   : MUTATION /* under Stryker every covering mutant reruns this */
-    ? { structured: 1_500, grammar: 300, wirePerKind: 20, configs: 300, proxyProtocol: 20 }
+    ? { structured: 400, grammar: 100, wirePerKind: 4, configs: 100, proxyProtocol: 5 }
     : { structured: 12_000, grammar: 3_000, wirePerKind: 100, configs: 1_500, proxyProtocol: 100 };
 
 /** Drops header lines and list entries while the divergence persists. */
