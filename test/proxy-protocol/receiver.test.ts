@@ -241,6 +241,20 @@ describe('acceptProxyProtocol() › what is refused', () => {
     expect(await exchange(server.port, '', true)).toEqual({ data: '', closed: true });
   });
 
+  it('matches an IPv4-mapped peer (a server on ::) against IPv4 ranges in `from`', async () => {
+    const server = http.createServer(
+      proxy.wrap((req, res) => res.end(String(proxyInfo(req)?.remoteAddress))),
+    );
+    acceptProxyProtocol(server, { from: '127.0.0.0/8' });
+    await new Promise<void>((resolve) => server.listen(0, '::', resolve));
+    running.push({ server, port: 0, close: () => new Promise((resolve) => server.close(() => resolve())) });
+    const { data } = await exchange(
+      (server.address() as AddressInfo).port,
+      'PROXY TCP4 198.51.100.7 192.0.2.1 1 80\r\nGET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n',
+    );
+    expect(data.endsWith('\r\n198.51.100.7')).toBe(true);
+  });
+
   it('server.close() destroys connections still waiting for their header instead of waiting for them', async () => {
     const server = http.createServer(() => {});
     const receiver = acceptProxyProtocol(server, { from: 'loopback', headerTimeout: 60_000 });
