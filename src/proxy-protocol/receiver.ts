@@ -315,16 +315,15 @@ export function acceptProxyProtocol(server: Server, options: ProxyProtocolOption
     }
   };
 
-  server.emit = function emitWithProxyProtocol(
-    this: Server,
-    event: string | symbol,
-    ...args: unknown[]
-  ): boolean {
-    if (event === 'connection') {
-      onConnection(args[0] as Accepted);
-      return true;
+  // Every event passes through here ('request' once per HTTP request): forward the others
+  // untouched, with `arguments` (no rest array, no spread).
+  server.emit = function emitWithProxyProtocol(this: Server, event: string | symbol, socket?: unknown) {
+    if (event !== 'connection') {
+      // biome-ignore lint/complexity/noArguments: forwarding every argument as is
+      return emit.apply(this, arguments as unknown as Parameters<Emit>);
     }
-    return emit.call(this, event, ...args);
+    onConnection(socket as Accepted);
+    return true;
   } as Server['emit'];
 
   // server.close() waits for every open connection; one still waiting for its header has
