@@ -48,6 +48,7 @@ describe.each(Object.keys(FRAMEWORKS) as Array<keyof typeof FRAMEWORKS>)(
 
     it(`agrees on ${REQUESTS} requests`, async () => {
       const clients = servers.map((s) => new RawClient(s.port));
+      let agreed = 0;
       try {
         for (let i = 0; i < REQUESTS; i++) {
           const which = rng.int(configs.length);
@@ -110,10 +111,12 @@ describe.each(Object.keys(FRAMEWORKS) as Array<keyof typeof FRAMEWORKS>)(
               `${framework} request #${i}:\n${out.slice(0, 6).join('\n')}\n${describeCase(options, { ...raw, lines })}`,
             );
           }
+          agreed++;
         }
       } finally {
         for (const c of clients) c.close();
       }
+      expect(agreed).toBe(REQUESTS);
     }, 3_600_000);
   },
 );
