@@ -56,7 +56,11 @@ describe('trusted-proxy CLI › --proxy-protocol', () => {
       });
       // A request without the header is not served, and --log-rejections says why.
       expect(await exchange(cli.port, GET)).toBe('');
-      expect(cli.stderr()).toContain('"reason":"not-proxy-protocol","peer":"127.0.0.1"');
+      // The log line travels through a pipe: wait for it (bounded) rather than race it.
+      const line = '"reason":"not-proxy-protocol","peer":"127.0.0.1"';
+      for (let i = 0; i < 100 && !cli.stderr().includes(line); i++)
+        await new Promise((r) => setTimeout(r, 20));
+      expect(cli.stderr()).toContain(line);
     } finally {
       await cli.stop();
     }
