@@ -32,12 +32,19 @@ import {
 import { modelConfigError } from './index.js';
 import { type ModelServer, refusedDiffs, type ServerKind, startServer, WireClient } from './wire.js';
 
-/** Requests per path. The long run totals 1,000,000. */
-const COUNTS = LONG
+/**
+ * Requests per path. The long run totals 1,000,000; FUZZ_SCALE (e.g. 0.25) runs a share of it,
+ * so a long run can be split into shards with different seeds (FC_SEED) on a busy machine.
+ */
+const SCALE = Number(process.env.FUZZ_SCALE ?? 1);
+const FULL = LONG
   ? { structured: 800_000, grammar: 150_000, wirePerKind: 10_000, configs: 20_000, proxyProtocol: 10_000 }
   : MUTATION /* under Stryker every covering mutant reruns this */
     ? { structured: 400, grammar: 100, wirePerKind: 4, configs: 100, proxyProtocol: 5 }
     : { structured: 12_000, grammar: 3_000, wirePerKind: 100, configs: 1_500, proxyProtocol: 100 };
+const COUNTS = Object.fromEntries(
+  Object.entries(FULL).map(([k, v]) => [k, LONG ? Math.round(v * SCALE) : v]),
+) as typeof FULL;
 
 /** Drops header lines and list entries while the divergence persists. */
 function minimise(raw: RawRequest, diverges: (r: RawRequest) => boolean): RawRequest {
