@@ -1,6 +1,7 @@
 // One server configuration of bench/http.mjs, in its own process so that its CPU time can be
-// read alone: `node bench/http-server.mjs <config> <dist url>`. It reports its port over IPC
-// and answers { cpu } with process.cpuUsage() (user + system, µs) when asked.
+// read alone: `node bench/http-server.mjs <config> <dist url>`. Forked, it reports its port over
+// IPC and answers { cpu } with process.cpuUsage() (user + system, µs) when asked. Run alone
+// (PORT=8080 to choose the port) it serves until Ctrl-C, e.g. under `node --cpu-prof`.
 import { createServer } from 'node:http';
 import express4 from 'express4';
 import express5 from 'express5';
@@ -56,7 +57,13 @@ if (build === undefined) {
 }
 const server = createServer(build());
 server.keepAliveTimeout = 60_000;
-server.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }));
+server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
+  const { port } = server.address();
+  // Forked by bench/http.mjs or bench/deopt.mjs: report over IPC. Run alone (to profile it):
+  // print the address and serve until interrupted.
+  if (process.send) process.send({ port });
+  else console.log(`${config} listening on http://127.0.0.1:${port}/`);
+});
 process.on('message', (message) => {
   if (message === 'cpu') {
     const { user, system } = process.cpuUsage();
@@ -67,3 +74,5 @@ process.on('message', (message) => {
     process.disconnect();
   }
 });
+// Run alone: Ctrl-C ends the process normally, so --cpu-prof writes its profile.
+if (!process.send) process.once('SIGINT', () => process.exit(0));
