@@ -11,10 +11,11 @@
 // nginx's header set (X-Real-IP, X-Forwarded-For/-Host/-Proto/-Port) from 127.0.0.1, which
 // is trusted. The server's own CPU time (process.cpuUsage(): user + system) over a run,
 // divided by the requests answered, is the cost per request: unlike requests per second it
-// does not depend on how much CPU the load generator or other processes took. Each comparison
-// is a pair of configurations measured A, B, then B, A in the next round, and so on; the
-// ratio of a round compares two runs made seconds apart, and the spread over the rounds is
-// reported with the median.
+// does not depend on how much CPU the load generators or other processes took. Each comparison
+// is a pair of configurations loaded at the same time, each by its own load generator, for
+// BENCH_HTTP_SECONDS, in BENCH_HTTP_ROUNDS rounds: on a shared machine whatever else runs
+// then slows both sides alike. The ratio of a round compares the two servers over the same
+// seconds; the median and the spread over the rounds are reported.
 import { execFile, fork } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -119,8 +120,6 @@ try {
     console.log(`  ${server.config.padEnd(28)} /who → ${await probe(server.url)}`);
     await load(server.url, Math.min(2, SECONDS)); // warm-up: JIT, connection setup
   }
-  // Pairs, A then B, then B then A in the next round, so that drift hits both sides; the
-  // ratio of a round compares two runs made seconds apart.
   const byName = new Map(servers.map((server) => [server.config, server]));
   const results = [];
   for (const [label, b, a, target] of COMPARISONS) {
@@ -129,14 +128,18 @@ try {
     const ratios = [];
     for (let round = 0; round < ROUNDS; round++) {
       const got = {};
-      for (const side of round % 2 === 0 ? ['a', 'b'] : ['b', 'a']) {
-        const server = byName.get(side === 'a' ? a : b);
-        const before = await cpu(server);
-        const r = await load(server.url, SECONDS);
-        const after = await cpu(server);
+      const sides = { a: byName.get(a), b: byName.get(b) };
+      // Both servers under load at the same time: whatever else the machine does hits both.
+      const before = { a: await cpu(sides.a), b: await cpu(sides.b) };
+      const [ra, rb] = await Promise.all([load(sides.a.url, SECONDS), load(sides.b.url, SECONDS)]);
+      const after = { a: await cpu(sides.a), b: await cpu(sides.b) };
+      for (const [side, r] of [
+        ['a', ra],
+        ['b', rb],
+      ]) {
         if (r.non2xx || r.errors)
-          console.warn(`  ! ${server.config}: ${r.non2xx} non-2xx, ${r.errors} errors`);
-        got[side] = (after - before) / r.total;
+          console.warn(`  ! ${sides[side].config}: ${r.non2xx} non-2xx, ${r.errors} errors`);
+        got[side] = (after[side] - before[side]) / r.total;
         runs[side].push({ us: got[side], rps: r.rps });
       }
       ratios.push(got.b / got.a - 1);
