@@ -14,7 +14,7 @@
 // next round; the median ratio over the rounds is reported with its spread.
 //
 // To add an adapter: add its configurations to bench/edges-server.mjs and a row to CASES.
-import { execFile, fork } from 'node:child_process';
+import { execFile, fork, spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -57,6 +57,26 @@ export const CASES = [
     'A reads peer, X-Forwarded-For/-Proto/-Host itself (unchecked)',
   ],
   ['Hono: trustedProxy() vs a no-op middleware', 'hono: trustedProxy()', 'hono: no-op middleware', ''],
+  ...['bun', 'deno'].flatMap((rt) => [
+    [
+      `${rt}: createResolver vs none`,
+      `${rt}: Request + createResolver`,
+      `${rt}: Request`,
+      `${rt === 'bun' ? 'Bun.serve + server.requestIP' : 'Deno.serve + info.remoteAddr'}; the native Request`,
+    ],
+    [
+      `${rt}: Hono trustedProxy() vs getConnInfo + c.req.header reads`,
+      `${rt}: hono: trustedProxy()`,
+      `${rt}: hono: own accessors (getConnInfo + c.req.header)`,
+      '',
+    ],
+    [
+      `${rt}: Hono trustedProxy() vs a no-op middleware`,
+      `${rt}: hono: trustedProxy()`,
+      `${rt}: hono: no-op middleware`,
+      '',
+    ],
+  ]),
   [
     'Hono: wrapFetch vs a no-op middleware',
     'hono: wrapFetch + no-op middleware',
@@ -84,22 +104,86 @@ export const CASES = [
   ['Koa: trustedProxy() vs a no-op middleware', 'koa: trustedProxy()', 'koa: no-op middleware', ''],
 ].filter(([label]) => !ONLY || ONLY.split(',').some((part) => label.toLowerCase().includes(part.trim())));
 
+const BUN = join(here, '../node_modules/@oven/bun-linux-x64/bin/bun');
+const DENO = join(here, '../node_modules/@deno/linux-x64-glibc/deno');
+
+/** A configuration's server: a forked Node process (IPC), or Bun/Deno speaking JSON lines. */
 function start(config) {
+  const runtime = /^(bun|deno): /.exec(config)?.[1];
+  if (runtime !== undefined) return startRuntime(config, runtime);
   return new Promise((resolve, reject) => {
     const child = fork(join(here, 'edges-server.mjs'), [config, DIST], {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
-    child.once('message', ({ port }) => resolve({ config, child, url: `http://127.0.0.1:${port}` }));
+    child.once('message', ({ port }) =>
+      resolve({
+        config,
+        url: `http://127.0.0.1:${port}`,
+        cpu: () =>
+          new Promise((done) => {
+            child.once('message', (message) => done(message.cpu));
+            child.send('cpu');
+          }),
+        exit: () => child.send('exit'),
+      }),
+    );
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`${config}: server exited with ${code}`)));
+  });
+}
+
+function startRuntime(config, runtime) {
+  const script = join(here, 'edges-runtime-server.mjs');
+  const args =
+    runtime === 'deno'
+      ? [
+          'run',
+          '--cached-only',
+          '--no-lock',
+          '--allow-net',
+          '--allow-read',
+          '--allow-env',
+          script,
+          config,
+          DIST,
+        ]
+      : ['--no-install', 'run', script, config, DIST];
+  const child = spawn(runtime === 'deno' ? DENO : BUN, args, {
+    cwd: join(here, '..'),
+    env: { ...process.env, DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const waiting = [];
+  let buffered = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk) => {
+    buffered += chunk;
+    for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n')) {
+      const message = JSON.parse(buffered.slice(0, nl));
+      buffered = buffered.slice(nl + 1);
+      waiting.shift()?.(message);
+    }
+  });
+  const next = () => new Promise((done) => waiting.push(done));
+  return new Promise((resolve, reject) => {
+    next().then(({ port }) =>
+      resolve({
+        config,
+        url: `http://127.0.0.1:${port}`,
+        cpu: () => {
+          const answer = next();
+          child.stdin.write('cpu\n');
+          return answer.then((message) => message.cpu);
+        },
+        exit: () => child.stdin.end('exit\n'),
+      }),
+    );
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`${config}: server exited with ${code}`)));
   });
 }
 
 function cpu(server) {
-  return new Promise((resolve) => {
-    server.child.once('message', (message) => resolve(message.cpu));
-    server.child.send('cpu');
-  });
+  return server.cpu();
 }
 
 function load(url, seconds) {
@@ -182,5 +266,5 @@ try {
     );
   }
 } finally {
-  for (const server of servers.values()) server.child.send('exit');
+  for (const server of servers.values()) server.exit();
 }
