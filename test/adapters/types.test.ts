@@ -8,6 +8,7 @@ import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import Fastify from 'fastify';
 import Koa from 'koa';
 import { describe, expect, expectTypeOf, it } from 'vitest';
+import * as fastifySubpath from '../../src/adapters/fastify.js';
 import fastifyPlugin, {
   type FastifyTrustedProxyOptions,
   fastifyTrustedProxy,
@@ -30,6 +31,7 @@ describe('trusted-proxy/fastify types', () => {
     expectTypeOf<FastifyTrustedProxyOptions>().toEqualTypeOf<TrustedProxyOptions>();
     await Promise.all([h1.close(), h2.close()]);
     expect(fastifyTrustedProxy).toBe(fastifyPlugin);
+    expect(Object.keys(fastifySubpath).sort()).toEqual(['default', 'fastifyTrustedProxy']);
   });
 });
 
