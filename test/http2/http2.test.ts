@@ -13,6 +13,7 @@ import {
   type TrustedProxyOptions,
   trustedProxy,
 } from '../../src/index.js';
+import { startFastify, startKoa } from '../edges/adapters.js';
 import { sendRaw, TLS_CERT, TLS_KEY } from '../edges/runner.js';
 import type { Scenario } from '../edges/scenarios.js';
 import { sendHttp2 } from './client.js';
@@ -301,6 +302,39 @@ describe('HTTP/2 › .wrap, .process and the middleware', () => {
     });
     expect(answer.body).toBe('http://a.example:8080/app/x?q=1');
   });
+
+  for (const [name, start] of [
+    ['Fastify', startFastify],
+    ['Koa', startKoa],
+  ] as const) {
+    it(`allowHTTP1 through the ${name} adapter: an HTTP/2 and an HTTP/1.1 client on one TLS server agree`, async () => {
+      const server = await start(ENVOY as never, { host: '127.0.0.1', tls: true }, 'http2');
+      try {
+        const headers: Array<[string, string]> = [
+          ['Host', 'shop.example'],
+          ['X-Forwarded-For', '203.0.113.9'],
+        ];
+        const h2 = await sendHttp2({ from: '127.0.0.31', headers, tls: true }, server.port);
+        const h1 = await sendRaw({ from: '127.0.0.31', headers, tls: true } as Scenario, server.port);
+        for (const answer of [h2, h1]) {
+          expect(answer.status).toBe(200);
+          const seen = JSON.parse(answer.body) as { info: ProxyInfo; accessors: Record<string, string> };
+          expect(seen.info).toMatchObject({
+            remoteAddress: '203.0.113.9',
+            protocol: 'https',
+            host: 'shop.example',
+          });
+          expect(seen.accessors).toMatchObject({
+            ip: '203.0.113.9',
+            protocol: 'https',
+            host: 'shop.example',
+          });
+        }
+      } finally {
+        await server.close();
+      }
+    });
+  }
 
   it('allowHTTP1: an HTTP/1.1 client on the same TLS server is served by the HTTP/1 path, 400 with Connection: close', async () => {
     const options = { ...ENVOY, allowedHosts: ['app.example'] };
