@@ -3,12 +3,13 @@
  * Workers, Hono, srvx, Node's own `Request`). A `Request` is immutable, so the result is a
  * new one carrying the public origin, R11's header edits and `Host`; nothing is mutated.
  */
+
+import { editHeaderRecord } from '../core/edit.js';
 import { compileOptions } from '../core/options.js';
-import { REGISTRY } from '../core/registry.js';
-import { type Edits, resolveRequest } from '../core/resolve.js';
+import { resolveRequest } from '../core/resolve.js';
 import { STATE, stateOf, type WithState } from '../core/state.js';
 import type { ProxyInfo, TrustedProxyOptions } from '../core/types.js';
-import { type FetchTransport, fetchFacts, pathStart } from './facts.js';
+import { type FetchTransport, fetchFacts, type HeaderRecord, pathStart } from './facts.js';
 
 /** What {@link Resolver} returns. */
 export interface Resolved {
@@ -40,28 +41,12 @@ function cloneResolved(this: Resolvable): Request {
   return copy;
 }
 
-/** `request`'s headers with the edits applied and Host set (R11, R12). */
-function editedHeaders(
+function rebuild(
   request: Request,
-  edits: Edits | undefined,
-  host: string,
-  proofHeader: string | undefined,
-): Headers {
-  const headers = new Headers(request.headers);
-  // R22: the requireProof secret never travels further.
-  if (proofHeader !== undefined) headers.delete(proofHeader);
-  if (edits !== undefined) {
-    for (let id = 0; id < edits.length; id++) {
-      const edit = edits[id];
-      if (edit === null) headers.delete(REGISTRY[id]!.name);
-      else if (edit !== undefined) headers.set(REGISTRY[id]!.name, edit);
-    }
-  }
-  headers.set('host', host);
-  return headers;
-}
-
-function rebuild(request: Request, url: string, headers: Headers, withBody: boolean): Resolvable {
+  url: string,
+  headers: Record<string, string>,
+  withBody: boolean,
+): Resolvable {
   const method = request.method;
   // Not `redirect` and friends: meaningless on a server's request, and reading them makes
   // @hono/node-server build the full Request it otherwise avoids.
@@ -116,7 +101,8 @@ export function createResolver(options: TrustedProxyOptions<Request>): Resolver 
     let result = request as Resolvable;
     if (edits !== undefined || hostChanged || path !== origin.length || !url.startsWith(origin)) {
       const target = origin + url.slice(path);
-      const headers = editedHeaders(request, edits, info.host, proofHeader);
+      // A plain record, not a Headers copy: Deno builds a Request from one five times faster.
+      const headers = editHeaderRecord(facts.headers as HeaderRecord, edits, info.host, proofHeader);
       try {
         result = rebuild(request, target, headers, true);
       } catch {
