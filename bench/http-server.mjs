@@ -2,6 +2,7 @@
 // read alone: `node bench/http-server.mjs <config> <dist url>`. Forked, it reports its port over
 // IPC and answers { cpu } with process.cpuUsage() (user + system, µs) when asked. Run alone
 // (PORT=8080 to choose the port) it serves until Ctrl-C, e.g. under `node --cpu-prof`.
+// `<config A>|<config B>` serves both in turns of 250 requests and reports each one's CPU time.
 import { createServer } from 'node:http';
 import express4 from 'express4';
 import express5 from 'express5';
@@ -50,13 +51,37 @@ const CONFIGS = {
   'express 4 + app.use(proxy)': () => expressApp(express4, proxy),
 };
 
-const build = CONFIGS[config];
-if (build === undefined) {
-  console.error(`unknown configuration ${config}; one of: ${Object.keys(CONFIGS).join(', ')}`);
+// `A|B`: one server running two configurations in turns of BLOCK requests, recording the CPU
+// time of each turn; both then see the same machine, second by second (bench/http.mjs).
+const names = config.split('|');
+const unknown = names.find((name) => CONFIGS[name] === undefined);
+if (unknown !== undefined) {
+  console.error(`unknown configuration ${unknown}; one of: ${Object.keys(CONFIGS).join(', ')}`);
   process.exit(2);
 }
-const server = createServer(build());
-server.keepAliveTimeout = 60_000;
+const BLOCK = 250;
+const handlers = names.map((name) => CONFIGS[name]());
+const stats = names.map(() => ({ cpu: 0, requests: 0 }));
+let current = 0;
+let served = 0;
+let mark = process.cpuUsage();
+function switchTurn() {
+  const { user, system } = process.cpuUsage(mark);
+  stats[current].cpu += user + system;
+  stats[current].requests += served;
+  served = 0;
+  current = (current + 1) % handlers.length;
+  mark = process.cpuUsage();
+}
+const server = createServer(
+  handlers.length === 1
+    ? handlers[0]
+    : (req, res) => {
+        if (served === BLOCK) switchTurn();
+        served++;
+        handlers[current](req, res);
+      },
+);
 server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
   const { port } = server.address();
   // Forked by bench/http.mjs or bench/deopt.mjs: report over IPC. Run alone (to profile it):
@@ -68,6 +93,13 @@ process.on('message', (message) => {
   if (message === 'cpu') {
     const { user, system } = process.cpuUsage();
     process.send({ cpu: user + system });
+  } else if (message === 'turns') {
+    // Per configuration: CPU µs and requests since the last 'turns' (a pair server).
+    process.send({ turns: stats.map((t) => ({ ...t })) });
+    for (const t of stats) {
+      t.cpu = 0;
+      t.requests = 0;
+    }
   } else if (message === 'exit') {
     server.closeAllConnections();
     server.close();

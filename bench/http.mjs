@@ -1,21 +1,21 @@
 // HTTP benchmark (SPEC §7, issue 10): server CPU time per request, per configuration.
 //
-//   npm run bench:http                              build, then 6 rounds × 3 s per side of each pair
+//   npm run bench:http                              build, then 6 rounds × 3 s per pair
 //   BENCH_HTTP_SECONDS=2 BENCH_HTTP_ROUNDS=3 node bench/http.mjs   a quick run
 //   BENCH_HTTP_CONNECTIONS=10                       keep-alive connections (default 10)
 //   BENCH_HTTP_ONLY=express                         only configurations whose name contains this
 //   BENCH_DIST=/abs/esm node bench/http.mjs          measure another build of the package
 //
-// Every configuration is a hello-world server in its own process (bench/http-server.mjs);
-// autocannon (bench/loadgen.mjs) loads it over 10 keep-alive loopback connections with
-// nginx's header set (X-Real-IP, X-Forwarded-For/-Host/-Proto/-Port) from 127.0.0.1, which
-// is trusted. The server's own CPU time (process.cpuUsage(): user + system) over a run,
-// divided by the requests answered, is the cost per request: unlike requests per second it
-// does not depend on how much CPU the load generators or other processes took. Each comparison
-// is a pair of configurations loaded at the same time, each by its own load generator, for
-// BENCH_HTTP_SECONDS, in BENCH_HTTP_ROUNDS rounds: on a shared machine whatever else runs
-// then slows both sides alike. The ratio of a round compares the two servers over the same
-// seconds; the median and the spread over the rounds are reported.
+// Every configuration is a hello-world server (bench/http-server.mjs) loaded by autocannon
+// (bench/loadgen.mjs, its own process) over 10 keep-alive loopback connections with nginx's
+// header set (X-Real-IP, X-Forwarded-For/-Host/-Proto/-Port) from 127.0.0.1, which is
+// trusted. The cost per request is the server's own CPU time (process.cpuUsage(): user +
+// system) divided by the requests it answered: unlike requests per second it does not depend
+// on how much CPU the load generator or other processes took. The two configurations of a
+// pair run in ONE server process, in turns of 250 requests, each turn's CPU time recorded
+// (about ten turns a second): on a shared machine whatever else runs slows both alike. Each
+// round is BENCH_HTTP_SECONDS of load; the median and the spread over BENCH_HTTP_ROUNDS
+// rounds are reported. A probe of each configuration, alone, shows what it answers.
 import { execFile, fork } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -80,10 +80,10 @@ function start(config) {
   });
 }
 
-function cpu(server) {
+function turns(server) {
   return new Promise((resolve) => {
-    server.child.once('message', (message) => resolve(message.cpu));
-    server.child.send('cpu');
+    server.child.once('message', (message) => resolve(message.turns));
+    server.child.send('turns');
   });
 }
 
@@ -110,7 +110,7 @@ const median = (xs) => {
 const pct = (x) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)} %`;
 
 console.log(
-  `trusted-proxy HTTP benchmark · node ${process.version} · ${ROUNDS} rounds × ${SECONDS} s per configuration · ` +
+  `trusted-proxy HTTP benchmark · node ${process.version} · ${ROUNDS} rounds × ${SECONDS} s per pair · ` +
     `${CONNECTIONS} keep-alive connections`,
 );
 const servers = [];
@@ -118,35 +118,32 @@ for (const config of CONFIGS) servers.push(await start(config));
 try {
   for (const server of servers) {
     console.log(`  ${server.config.padEnd(28)} /who → ${await probe(server.url)}`);
-    await load(server.url, Math.min(2, SECONDS)); // warm-up: JIT, connection setup
+    server.child.send('exit');
   }
-  const byName = new Map(servers.map((server) => [server.config, server]));
+  const byName = new Set(CONFIGS);
   const results = [];
   for (const [label, b, a, target] of COMPARISONS) {
     if (!byName.has(a) || !byName.has(b)) continue;
     const runs = { a: [], b: [] };
     const ratios = [];
+    // One server runs both configurations in turns of 250 requests (bench/http-server.mjs),
+    // so both see the same machine from one second to the next.
+    const pair = await start(`${a}|${b}`);
+    await load(pair.url, Math.min(2, SECONDS)); // warm-up
+    await turns(pair);
     for (let round = 0; round < ROUNDS; round++) {
-      const got = {};
-      const sides = { a: byName.get(a), b: byName.get(b) };
-      // Both servers under load at the same time: whatever else the machine does hits both.
-      const before = { a: await cpu(sides.a), b: await cpu(sides.b) };
-      const [ra, rb] = await Promise.all([load(sides.a.url, SECONDS), load(sides.b.url, SECONDS)]);
-      const after = { a: await cpu(sides.a), b: await cpu(sides.b) };
-      for (const [side, r] of [
-        ['a', ra],
-        ['b', rb],
-      ]) {
-        if (r.non2xx || r.errors)
-          console.warn(`  ! ${sides[side].config}: ${r.non2xx} non-2xx, ${r.errors} errors`);
-        got[side] = (after[side] - before[side]) / r.total;
-        runs[side].push({ us: got[side], rps: r.rps });
-      }
+      const r = await load(pair.url, SECONDS);
+      if (r.non2xx || r.errors) console.warn(`  ! ${a}|${b}: ${r.non2xx} non-2xx, ${r.errors} errors`);
+      const [ta, tb] = await turns(pair);
+      const got = { a: ta.cpu / ta.requests, b: tb.cpu / tb.requests };
+      runs.a.push({ us: got.a, rps: r.rps });
+      runs.b.push({ us: got.b, rps: r.rps });
       ratios.push(got.b / got.a - 1);
       console.log(
         `  ${label}, round ${round + 1}: A ${got.a.toFixed(1)} µs, B ${got.b.toFixed(1)} µs, ${pct(got.b / got.a - 1)}`,
       );
     }
+    pair.child.send('exit');
     results.push({ label, a, b, target, runs, ratios });
   }
 
@@ -177,5 +174,5 @@ try {
     );
   }
 } finally {
-  for (const server of servers) server.child.send('exit');
+  for (const server of servers) if (server.child.connected) server.child.send('exit');
 }

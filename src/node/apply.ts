@@ -7,7 +7,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Server, Socket } from 'node:net';
 import type { CompiledOptions } from '../core/options.js';
-import { isHostName, lookupAnyCase, lookupLowerCase } from '../core/registry.js';
+import { isHostName, lookupAnyCase, lookupLowerCase, REGISTRY } from '../core/registry.js';
 import { type Edits, type RequestFacts, resolveRequest } from '../core/resolve.js';
 import type { ProxyInfo, ProxyTransport } from '../core/types.js';
 import { transportOf } from '../proxy-protocol/state.js';
@@ -91,6 +91,7 @@ function rewriteRawHeaders(
   let write = 0;
   let hostSeen = false;
   let replaced = 0;
+  const lengths = editedLengths(edits);
   for (let read = 0; read + 1 < raw.length; read += 2) {
     const name = raw[read]!;
     let value = raw[read + 1]!;
@@ -99,7 +100,7 @@ function rewriteRawHeaders(
       if (host !== undefined) value = host;
     } else if (drop !== undefined && name.length === drop.length && name.toLowerCase() === drop) {
       continue; /* R22: the proof header goes, in any case */
-    } else if (edits !== undefined) {
+    } else if (edits !== undefined && hasLength(lengths, name)) {
       const def = lookupAnyCase(name);
       const edit = def === undefined ? undefined : edits[def.id];
       if (edit !== undefined) {
@@ -109,12 +110,31 @@ function rewriteRawHeaders(
         value = edit;
       }
     }
-    raw[write] = name;
-    raw[write + 1] = value;
+    if (write !== read) raw[write] = name;
+    if (write !== read || value !== raw[read + 1]) raw[write + 1] = value;
     write += 2;
   }
-  raw.length = write;
+  if (raw.length !== write) raw.length = write;
   if (!hostSeen && host !== undefined) raw.push('Host', host);
+}
+
+/**
+ * A bit per name length among the edited registry headers (every name is shorter than 32):
+ * a header line of another length needs no registry lookup. In the nginx request one line of
+ * ten is looked up instead of all ten.
+ */
+function editedLengths(edits: Edits | undefined): number {
+  let lengths = 0;
+  if (edits !== undefined) {
+    for (let id = 0; id < edits.length; id++) {
+      if (edits[id] !== undefined) lengths |= 1 << REGISTRY[id]!.name.length;
+    }
+  }
+  return lengths;
+}
+
+function hasLength(lengths: number, name: string): boolean {
+  return name.length < 32 && ((lengths >>> name.length) & 1) !== 0;
 }
 
 /** Does any Host line of `raw` say something other than `host`? */
@@ -133,12 +153,13 @@ function editedHeaders(
   drop: string | undefined,
 ): Headers {
   const next: Headers = {};
+  const lengths = editedLengths(edits);
   for (const key in old) {
     if (key === drop) continue; /* R22: the proof header never travels further */
     let value = old[key];
     if (key === 'host') {
       if (host !== undefined) value = host;
-    } else if (edits !== undefined) {
+    } else if (edits !== undefined && hasLength(lengths, key)) {
       const def = lookupLowerCase(key);
       if (def !== undefined) {
         const edit = edits[def.id];
