@@ -12,6 +12,7 @@ import { fetchFacts, pathStart } from './fetch/facts.js';
 import { getProxyInfo, requestFacts } from './node/apply.js';
 
 const HEX = '0123456789ABCDEF';
+const UTF8 = new TextEncoder();
 
 function percentEncode(byte: number): string {
   return `%${HEX[byte >> 4]}${HEX[byte & 15]}`;
@@ -105,7 +106,8 @@ function targetPath(target: string): string {
 /** Python's urllib.parse.quote(s, safe='/') on the UTF-8 bytes (PEP 3333). */
 function pyQuote(text: string): string {
   let out = '';
-  for (const byte of Buffer.from(text, 'utf8')) {
+  // TextEncoder, not Buffer: the main entry also runs on Deno and Workers (R18).
+  for (const byte of UTF8.encode(text)) {
     const safe =
       (byte >= 0x61 && byte <= 0x7a) ||
       (byte >= 0x41 && byte <= 0x5a) ||
