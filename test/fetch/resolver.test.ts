@@ -2,10 +2,13 @@
  * createResolver() (R18) with Node's own Request and Response: what the returned Request
  * carries, what it keeps, and what it never lets through.
  */
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, expectTypeOf, it, vi } from 'vitest';
 import {
   createResolver,
+  type FetchTransport,
+  type ProxyInfo,
   proxyInfo,
+  type Resolved,
   reconstructUrl,
   TrustedProxyConfigError,
   type TrustedProxyOptions,
@@ -247,5 +250,23 @@ describe('reconstructUrl() on an unresolved Request', () => {
     expect(proxyInfo(request)).toBeUndefined();
     expect(reconstructUrl(request)).toBe('https://internal:8443/p%20q?x=1');
     expect(reconstructUrl(request, '/next')).toBe('https://internal:8443/next');
+  });
+});
+
+describe('createResolver() › types', () => {
+  it('resolve(request, transport) returns { request: Request, info: ProxyInfo }; onReject gets the Request', () => {
+    const resolve = createResolver({
+      trustedHeaders: ['X-Forwarded-For'],
+      trustedProxies: 'loopback',
+      onReject: (event, request) => {
+        expectTypeOf(request).toEqualTypeOf<Request>();
+        expectTypeOf(event.reason).toBeString();
+      },
+    });
+    expectTypeOf(resolve).parameters.toEqualTypeOf<[Request, FetchTransport]>();
+    expectTypeOf(resolve).returns.toEqualTypeOf<Resolved>();
+    expectTypeOf<Resolved['info']>().toEqualTypeOf<ProxyInfo>();
+    expectTypeOf<FetchTransport['peer']>().toEqualTypeOf<string | undefined>();
+    expect(resolve(new Request('http://a.example/'), { peer: '127.0.0.1' }).info.host).toBe('a.example');
   });
 });
