@@ -12,6 +12,7 @@
  * fails with a minimised reproduction, to be kept in test/model/regressions.test.ts.
  */
 
+import { appendFileSync } from 'node:fs';
 import { connect as netConnect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TrustedProxyOptions } from '../../src/core/types.js';
@@ -45,6 +46,12 @@ const FULL = LONG
 const COUNTS = Object.fromEntries(
   Object.entries(FULL).map(([k, v]) => [k, LONG ? Math.round(v * SCALE) : v]),
 ) as typeof FULL;
+
+/** FUZZ_PROGRESS=<file>: a long run appends `<path> <requests agreed>` every 5,000 requests. */
+function progress(path: string, done: number): void {
+  const file = process.env.FUZZ_PROGRESS;
+  if (file !== undefined && done % 5_000 === 0 && done > 0) appendFileSync(file, `${path} ${done}\n`);
+}
 
 /** Drops header lines and list entries while the divergence persists. */
 function minimise(raw: RawRequest, diverges: (r: RawRequest) => boolean): RawRequest {
@@ -203,6 +210,7 @@ describe(`model differential › fake-socket path (seed ${SEED})`, () => {
         );
         const diffs = diffProcess(options, proxy, raw);
         if (diffs.length > 0) throw new Error(`request #${done}:\n${report(options, raw, diffs)}`);
+        progress('structured', done + 1);
       }
     }
     expect(done).toBe(COUNTS.structured);
@@ -221,6 +229,7 @@ describe(`model differential › fake-socket path (seed ${SEED})`, () => {
         });
         const diffs = diffProcess(options, proxy, raw);
         if (diffs.length > 0) throw new Error(`request #${done}:\n${report(options, raw, diffs)}`);
+        progress('grammar', done + 1);
       }
     }
     expect(done).toBe(COUNTS.grammar);
@@ -281,6 +290,7 @@ describe(`model differential › real servers (seed ${SEED})`, () => {
             );
           }
           ok++;
+          progress(`wire-${kind}`, ok);
         }
       } finally {
         client.close();
