@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { compileOptions } from '../../../src/core/options.js';
 import type { ProxyInfo, RejectEvent, TrustedProxyOptions } from '../../../src/core/types.js';
 import { proxyInfo, trustedProxy } from '../../../src/index.js';
-import { processRequest, requestFacts } from '../../../src/node/apply.js';
+import { getProxyInfo, processRequest, requestFacts } from '../../../src/node/apply.js';
 import { compareOutcome, factsOfRaw } from '../../model/compare.js';
 import { modelResolve } from '../../model/index.js';
 import { headersFromLines, makeRequest, type RawRequest } from '../../property/support/harness.js';
@@ -307,5 +307,216 @@ describe('getters (R12)', () => {
     const info = trustedProxy(OPTIONS).process(req);
     expectGetters(req, info);
     expect(proxyInfo(req)).toBe(info);
+  });
+});
+
+describe('apply.ts › survivors of the first mutation run', () => {
+  const PORTED: RawRequest['lines'] = [
+    ['Host', 'internal:8080'],
+    ['X-Forwarded-For', '203.0.113.9'],
+    ['X-Forwarded-Host', 'www.example.com:8443'],
+  ];
+
+  it('getProxyInfo is undefined for anything but an object', () => {
+    for (const value of [null, undefined, 'x', 42, true]) expect(getProxyInfo(value)).toBeUndefined();
+  });
+
+  it('facts of a request without a socket have no local address or port', () => {
+    const facts = requestFacts({ socket: null, headers: {} } as unknown as IncomingMessage);
+    expect(facts.localAddress).toBeUndefined();
+    expect(facts.localPort).toBeUndefined();
+  });
+
+  it('drops a dangling name at the end of an odd rawHeaders array', () => {
+    const req = makeRequest(raw([['X-Forwarded-For', '203.0.113.9']]));
+    req.rawHeaders.push('Dangling');
+    trustedProxy(OPTIONS).process(req);
+    expect(req.rawHeaders.length % 2).toBe(0);
+    expect(req.rawHeaders).not.toContain(undefined);
+  });
+
+  it('leaves rawHeaders alone when headers already carry the public Host and nothing else changes', () => {
+    const req = makeRequest(raw([['X-Custom', 'v']]));
+    req.headers.host = '10.0.0.9:8080';
+    trustedProxy(OPTIONS).process(req);
+    expect(req.rawHeaders).toEqual(['X-Custom', 'v']);
+  });
+
+  it('the proof header goes from rawHeaders in any case; a name of the same length stays', () => {
+    const secret = 'a-long-enough-secret-0123456789abcdef';
+    const proxy = trustedProxy({
+      ...OPTIONS,
+      requireProof: { header: 'x-proof', secrets: [secret] },
+    } as never);
+    const req = makeRequest(
+      raw([
+        ['X-PROOF', secret],
+        ['x-other', 'kept'],
+        ['X-Forwarded-For', '203.0.113.9'],
+      ]),
+    );
+    const info = proxy.process(req);
+    expect(info.trusted).toBe(true);
+    expect(req.rawHeaders).toEqual([
+      'x-other',
+      'kept',
+      'X-Forwarded-For',
+      '203.0.113.9',
+      'Host',
+      '10.0.0.9:8080',
+    ]);
+    expect(Object.keys(info.original.headers)).not.toContain('x-proof');
+  });
+
+  it('the proof header never reaches original.headers, also when headers are edited in place', () => {
+    const secret = 'a-long-enough-secret-0123456789abcdef';
+    const proxy = trustedProxy({
+      ...OPTIONS,
+      requireProof: { header: 'x-proof', secrets: [secret] },
+    } as never);
+    const req = makeRequest(
+      raw([
+        ['X-Proof', secret],
+        ['X-Forwarded-For', '203.0.113.9'],
+      ]),
+    );
+    const headers = req.headers;
+    Object.defineProperty(req, 'headers', { get: () => headers, set: () => {}, configurable: true });
+    const info = proxy.process(req);
+    expect(headers['x-proof']).toBeUndefined();
+    expect(info.original.headers['x-proof']).toBeUndefined();
+    expect(info.original.headers['x-forwarded-for']).toBe('203.0.113.9');
+  });
+
+  it('ips is a copy, also on a UNIX socket', () => {
+    const req = makeRequest({ ...raw(LINES, null), unix: true });
+    const info = trustedProxy(OPTIONS).process(req);
+    const ips = (req as unknown as { ips: string[] }).ips;
+    expect(ips).toEqual(info.addresses);
+    expect(ips).not.toBe(info.addresses);
+  });
+
+  it('a fresh plain prototype: plain properties, nothing else, no host', () => {
+    const req = makeRequest(raw(PORTED));
+    Object.setPrototypeOf(req, Object.create(Object.prototype));
+    const before = new Set(Object.keys(req));
+    const info = trustedProxy(OPTIONS).process(req);
+    const added = Object.keys(req).filter((k) => !before.has(k));
+    expect(added.sort()).toEqual(['hostname', 'ip', 'ips', 'protocol', 'secure']);
+    expect((req as unknown as { hostname: string }).hostname).toBe(info.hostname);
+    expect('host' in req).toBe(false);
+  });
+
+  it('a writable data property on the prototype is shadowed by assignment', () => {
+    const req = makeRequest(raw(PORTED));
+    Object.setPrototypeOf(req, { ip: 'proto-ip', hostname: 'proto-host' });
+    const info = trustedProxy(OPTIONS).process(req);
+    expect((req as unknown as { ip: string }).ip).toBe(info.remoteAddress);
+    expect((req as unknown as { hostname: string }).hostname).toBe('www.example.com');
+  });
+
+  it('wrapped accessors: hostname without the port, host with it; enumerability and setters kept', () => {
+    const stored: unknown[] = [];
+    const proto = {
+      get hostname() {
+        return 'fw-hostname';
+      },
+      get host() {
+        return 'fw-host';
+      },
+      get protocol() {
+        return 'fw-protocol';
+      },
+      set protocol(v: unknown) {
+        stored.push(v);
+      },
+    };
+    const setter = Object.getOwnPropertyDescriptor(proto, 'protocol')!.set;
+    const req = makeRequest(raw(PORTED));
+    Object.setPrototypeOf(req, proto);
+    const info = trustedProxy(OPTIONS).process(req);
+    const r = req as unknown as Record<string, unknown>;
+    expect(r.hostname).toBe('www.example.com');
+    expect(r.host).toBe('www.example.com:8443');
+    expect(info.host).toBe('www.example.com:8443');
+    const d = Object.getOwnPropertyDescriptor(proto, 'protocol')!;
+    expect(d.enumerable).toBe(true);
+    expect(d.set).toBe(setter);
+    r.protocol = 'x';
+    expect(stored).toEqual(['x']);
+    class Cls {
+      get ip() {
+        return 'cls';
+      }
+    }
+    const other = makeRequest(raw(PORTED));
+    Object.setPrototypeOf(other, Cls.prototype);
+    trustedProxy(OPTIONS).process(other);
+    expect(Object.getOwnPropertyDescriptor(Cls.prototype, 'ip')!.enumerable).toBe(false);
+  });
+
+  it("Express 4's host getter falls back for an unprocessed request and reports the hostname", () => {
+    const proto = {
+      param() {},
+      get host() {
+        return 'express4-own';
+      },
+    };
+    const req = makeRequest(raw(PORTED));
+    Object.setPrototypeOf(req, proto);
+    trustedProxy(OPTIONS).process(req);
+    expect((req as unknown as { host: string }).host).toBe('www.example.com');
+    const unprocessed = Object.create(proto) as { host: string };
+    expect(unprocessed.host).toBe('express4-own');
+  });
+
+  it('a setter-only accessor cannot be wrapped: an own property is defined', () => {
+    const proto = {};
+    Object.defineProperty(proto, 'ip', { set: () => {}, configurable: true });
+    const req = makeRequest(raw(PORTED));
+    Object.setPrototypeOf(req, proto);
+    const info = trustedProxy(OPTIONS).process(req);
+    expect(Object.getOwnPropertyDescriptor(req, 'ip')).toEqual({
+      value: info.remoteAddress,
+      writable: true,
+      enumerable: true,
+      configurable: true,
+    });
+  });
+
+  it('non-configurable getters: own properties, hostname and host (Express 4 or not) from ProxyInfo', () => {
+    for (const express4 of [false, true]) {
+      const proto: Record<string, unknown> = express4 ? { param() {} } : {};
+      for (const name of ['ip', 'host']) {
+        Object.defineProperty(proto, name, { get: () => 'fixed', configurable: false });
+      }
+      const req = makeRequest(raw(PORTED));
+      Object.setPrototypeOf(req, proto);
+      const info = trustedProxy(OPTIONS).process(req);
+      const r = req as unknown as Record<string, unknown>;
+      expect(r.host, String(express4)).toBe(express4 ? info.hostname : info.host);
+      expect(r.hostname).toBe(info.hostname);
+      expect(Object.getOwnPropertyDescriptor(req, 'host')).toMatchObject({
+        enumerable: true,
+        configurable: true,
+      });
+    }
+  });
+
+  it('.wrap(app) wraps the app request prototype before any request, once', () => {
+    const proto = {
+      get ip() {
+        return 'app-ip';
+      },
+    };
+    const original = Object.getOwnPropertyDescriptor(proto, 'ip')!.get;
+    const app = Object.assign(() => {}, { request: proto });
+    trustedProxy(OPTIONS).wrap(app);
+    const wrapped = Object.getOwnPropertyDescriptor(proto, 'ip')!.get;
+    expect(wrapped).not.toBe(original);
+    trustedProxy(OPTIONS).wrap(app);
+    expect(Object.getOwnPropertyDescriptor(proto, 'ip')!.get).toBe(wrapped);
+    expect((Object.create(proto) as { ip: string }).ip).toBe('app-ip');
+    expect(() => trustedProxy(OPTIONS).wrap(Object.assign(() => {}, { request: null }))).not.toThrow();
   });
 });
