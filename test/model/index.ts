@@ -1,5 +1,6 @@
 /**
- * An executable model of SPEC.md (R1, R2, R4–R12, R15): a second, deliberately slow and
+ * An executable model of SPEC.md (R1, R2, R4–R12, R15; the parts of R18–R22 that change the
+ * facts or the registry): a second, deliberately slow and
  * obvious reading of the contract, written from its text. Strings and arrays only, no caches,
  * no char-code arithmetic, nothing imported from src/ except the public types. Every rule
  * cites its R-number; where SPEC is silent the model follows docs/behaviour-notes.md and says so.
@@ -12,9 +13,13 @@
  *   modelResolve(options, facts) → ModelOutcome
  *       options: valid TrustedProxyOptions (check modelConfigError first).
  *       facts:   ModelFacts = { peer, unixSocket, encrypted, localAddress, localPort, headers,
- *                rawHeaders } — what the socket and the parser gave: `peer` is
- *                socket.remoteAddress as is; `headers` is req.headers (lower-case keys);
- *                `rawHeaders` the wire-order [name, value, …] array (or undefined).
+ *                rawHeaders, http2? } — what the socket and the parser gave: `peer` is
+ *                socket.remoteAddress as is (behind a PROXY protocol receiver, R21: the
+ *                header's source); `headers` is req.headers (lower-case keys; for a fetch
+ *                Request, its Headers with Host taken from the URL when absent, R18);
+ *                `rawHeaders` the wire-order [name, value, …] array (or undefined: then
+ *                `Forwarded` is parsed from the joined value); `http2` (R20): `:authority` is
+ *                the Host, `:scheme` a claim, headers edited in place.
  *       returns  { info, headers, rawHeaders, ips }:
  *                info       — the expected ProxyInfo (R3). `applied` is in registry order: the
  *                             contract does not order it, so compare it as a set. `rejected` is
