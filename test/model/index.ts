@@ -28,8 +28,13 @@
  *                rawHeaders — req.rawHeaders after R11/R12 (undefined if there were none).
  *                ips        — req.ips (Express order: client first, the socket peer excluded).
  *
- *   modelReconstructUrl(info, target) → string
- *       R15 for a processed request: protocol://host + prefix + path of `target` (req.url).
+ *   modelReconstructUrl(info, target, path?) → string
+ *       R15 for a processed request: protocol://host + prefix + path of `target` (req.url),
+ *       or of `path` (reconstructUrl's second argument).
+ *
+ *   Not modelled: `requireProof` (R22; modelConfigError calls it an unknown option), R14
+ *   Location rewriting (test/mutation-kill/edge/location.test.ts), R16 (the env tests check
+ *   optionsFromEnv's results with modelConfigError).
  *
  *   modelCanonicalIp(text, unmap = true) → string | undefined   (R5: canonical address text)
  *   modelParseHost(text) → { hostname, port } | undefined      (R9)
