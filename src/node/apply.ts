@@ -1,8 +1,10 @@
 /**
- * Carrying a resolution out on the request (R11–R13): strip and trim forwarding headers in
- * `req.headers` and `req.rawHeaders`, rewrite Host, shadow the framework getters with own
- * properties, and keep the ProxyInfo under a global symbol. The socket is never touched:
- * keep-alive requests share it.
+ * The node:http edge (R11–R13), in three parts: the facts resolution reads from a Node request
+ * (`requestFacts`); the header edits that carry a resolution out (strip and trim forwarding
+ * headers in `req.headers` and `req.rawHeaders`, rewrite Host); and the getters (`req.ip` …:
+ * own properties on a plain request, framework accessors wrapped once on Express's request
+ * prototype). `processRequest` runs them and keeps the ProxyInfo under a global symbol. The
+ * socket is never touched: keep-alive requests share it.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Server, Socket } from 'node:net';
@@ -24,6 +26,9 @@ export function getProxyInfo(req: unknown): ProxyInfo | undefined {
   if (req === null || typeof req !== 'object') return undefined;
   return (req as RequestWithState)[STATE];
 }
+
+// ---------------------------------------------------------------------------------------------
+// Facts: what resolution reads from a Node request.
 
 function listensOnPath(socket: Socket | null | undefined): boolean {
   const server = (socket as (Socket & { server?: Server }) | null | undefined)?.server;
@@ -77,6 +82,9 @@ class NodeRequestFacts implements RequestFacts {
 export function requestFacts(req: IncomingMessage): RequestFacts {
   return new NodeRequestFacts(req);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Header edits (R11, R12): `rawHeaders` in place, `req.headers` as a new object.
 
 /**
  * Applies header edits to `rawHeaders` in place: deleted names go, a replaced name keeps one
