@@ -199,3 +199,69 @@ describe('reconstructUrl(environ) against PEP 3333', () => {
     }
   });
 });
+
+describe('url.ts › survivors of the first mutation run', () => {
+  function url(target: string): string {
+    const req = makeRequest(raw(target, [['Host', 'a.example']], '203.0.113.1'));
+    return reconstructUrl(req);
+  }
+
+  it('escapes at the edges of the hex digits are kept; others are encoded', () => {
+    expect(url('/%09%0A%AF%af%Fa%90%9f')).toBe('http://a.example/%09%0A%AF%af%Fa%90%9f');
+    expect(url('/%G0%/%:a%@0%`0%g0')).toBe('http://a.example/%25G0%25/%25:a%25@0%25%600%25g0');
+    expect(url('/%4')).toBe('http://a.example/%254');
+    expect(url('/%')).toBe('http://a.example/%25');
+  });
+
+  it('UTF-8 at the edges of one, two, three and four bytes, and every surrogate case', () => {
+    expect(url('/\u007f\u0080\u07ff\u0800\uffff')).toBe('http://a.example/%7F%C2%80%DF%BF%E0%A0%80%EF%BF%BF');
+    expect(url('/\u{10000}\u{10ffff}')).toBe('http://a.example/%F0%90%80%80%F4%8F%BF%BF');
+    expect(url('/\ud800\udc00\udbff\udfff')).toBe('http://a.example/%F0%90%80%80%F4%8F%BF%BF');
+    expect(url('/a\udc00b\udfffc')).toBe('http://a.example/a%EF%BF%BDb%EF%BF%BDc');
+    expect(url('/a\ud800')).toBe('http://a.example/a%EF%BF%BD');
+    expect(url('/a\udbffb')).toBe('http://a.example/a%EF%BF%BDb');
+    expect(url('/\ud7ff\ue000')).toBe('http://a.example/%ED%9F%BF%EE%80%80');
+  });
+
+  it('absolute-form targets keep only their path and query', () => {
+    expect(url('http://h.example?q=1')).toBe('http://a.example/?q=1');
+    expect(url('http://h.example/p?q=/x')).toBe('http://a.example/p?q=/x');
+    expect(url('http://h.example?q=/x')).toBe('http://a.example/?q=/x');
+    expect(url('http://h.example')).toBe('http://a.example/');
+    expect(url('://h/x')).toBe('http://a.example/://h/x');
+    expect(url('x://h')).toBe('http://a.example/');
+  });
+
+  it('PEP 3333 quoting at the letter and digit edges', () => {
+    expect(
+      reconstructUrl({
+        'wsgi.url_scheme': 'http',
+        HTTP_HOST: 'h',
+        SCRIPT_NAME: '/AZaz09@[`{/:',
+        PATH_INFO: '',
+      } as never),
+    ).toBe('http://h/AZaz09%40%5B%60%7B/%3A');
+  });
+
+  it('a fetch Request: unresolved from its URL scheme and Host, resolved from its ProxyInfo', async () => {
+    const { createResolver } = await import('../../../src/index.js');
+    const unresolved = new Request('https://internal/p?q', { headers: { host: 'b.example' } });
+    expect(reconstructUrl(unresolved)).toBe('https://b.example/p?q');
+    expect(reconstructUrl(new Request('http://internal:8080'))).toBe('http://internal:8080/');
+    const resolve = createResolver(OPTIONS as never);
+    const { request } = resolve(
+      new Request('http://internal/p?q', {
+        headers: { 'x-forwarded-host': 'www.example.com', 'x-forwarded-prefix': '/app' },
+      }),
+      { peer: '10.0.0.1' },
+    );
+    expect(reconstructUrl(request)).toBe('http://www.example.com/app/p?q');
+    // An object with a url but no Headers is a node request.
+    const fake = { url: '/x', headers: { host: 'c.example' }, socket: {} } as unknown as IncomingMessage;
+    expect(reconstructUrl(fake)).toBe('http://c.example/x');
+  });
+
+  it('null is refused with the package’s own message', () => {
+    expect(() => reconstructUrl(null as unknown as IncomingMessage)).toThrow(/request or a WSGI environ/);
+  });
+});
