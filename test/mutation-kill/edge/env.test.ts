@@ -7,7 +7,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TrustedProxyConfigError } from '../../../src/core/errors.js';
-import { optionsFromSources, readSecretsFile, splitList } from '../../../src/env.js';
+import {
+  ENV_ALLOWED_HOSTS,
+  ENV_HEADERS,
+  ENV_PROOF_HEADER,
+  ENV_PROOF_SECRETS,
+  ENV_PROOF_SECRETS_FILE,
+  ENV_PROXIES,
+  ENV_PROXY_PROTOCOL_FROM,
+  optionsFromSources,
+  readSecretsFile,
+  splitList,
+} from '../../../src/env.js';
 import { optionsFromEnv } from '../../../src/index.js';
 import { Rng } from '../../model/generate.js';
 import { modelConfigError } from '../../model/index.js';
@@ -207,5 +218,102 @@ describe('readSecretsFile', () => {
     ]);
     const missing = message(() => readSecretsFile(join(dir, 'missing'), 'SRC'));
     expect(missing).toMatch(/^SRC: cannot read the secrets file .*missing.* \(ENOENT\)$/);
+  });
+});
+
+describe('env.ts › survivors of the first mutation run', () => {
+  const SECRET = 'a-long-enough-secret-0123456789abcdef';
+
+  it('exports the variable names', () => {
+    expect([ENV_HEADERS, ENV_PROXIES, ENV_ALLOWED_HOSTS]).toEqual([
+      'TRUSTED_PROXY_HEADERS',
+      'TRUSTED_PROXIES',
+      'TRUSTED_PROXY_ALLOWED_HOSTS',
+    ]);
+    expect([ENV_PROOF_HEADER, ENV_PROOF_SECRETS, ENV_PROOF_SECRETS_FILE, ENV_PROXY_PROTOCOL_FROM]).toEqual([
+      'TRUSTED_PROXY_PROOF_HEADER',
+      'TRUSTED_PROXY_PROOF_SECRETS',
+      'TRUSTED_PROXY_PROOF_SECRETS_FILE',
+      'TRUSTED_PROXY_PROTOCOL_FROM',
+    ]);
+  });
+
+  it('a hop count of several digits', () => {
+    expect(optionsFromEnv({ ...BASE, TRUSTED_PROXIES: '15' }).trustedProxies).toBe(15);
+  });
+
+  it('allowedHosts entries undefined means none', () => {
+    const options = optionsFromSources(
+      { name: 'H', entries: ['X-Forwarded-For'] },
+      { name: 'P', entries: ['loopback'] },
+      { name: 'A', entries: undefined },
+    );
+    expect('allowedHosts' in options).toBe(false);
+  });
+
+  it('requireProof from the environment: header and inline secrets, or a file', () => {
+    expect(
+      optionsFromEnv({
+        ...BASE,
+        TRUSTED_PROXY_PROOF_HEADER: ' X-Proof ',
+        TRUSTED_PROXY_PROOF_SECRETS: SECRET,
+      }).requireProof,
+    ).toEqual({ header: 'X-Proof', secrets: [SECRET] });
+    const dir = mkdtempSync(join(tmpdir(), 'tp-proof-'));
+    const file = join(dir, 'secrets');
+    writeFileSync(file, `${SECRET}\n`);
+    expect(
+      optionsFromEnv({
+        ...BASE,
+        TRUSTED_PROXY_PROOF_HEADER: 'x-proof',
+        TRUSTED_PROXY_PROOF_SECRETS_FILE: file,
+      }).requireProof,
+    ).toEqual({ header: 'x-proof', secrets: [SECRET] });
+    expect('requireProof' in optionsFromEnv({ ...BASE, TRUSTED_PROXY_PROOF_HEADER: ' ' })).toBe(false);
+    expect(
+      'requireProof' in
+        optionsFromEnv({ ...BASE, TRUSTED_PROXY_PROOF_SECRETS: '', TRUSTED_PROXY_PROOF_SECRETS_FILE: '' }),
+    ).toBe(false);
+  });
+
+  it('requireProof mistakes name the variables, never a secret', () => {
+    expect(message(() => optionsFromEnv({ ...BASE, TRUSTED_PROXY_PROOF_SECRETS: SECRET }))).toBe(
+      'TRUSTED_PROXY_PROOF_SECRETS is set but TRUSTED_PROXY_PROOF_HEADER is not: name the proof header',
+    );
+    expect(message(() => optionsFromEnv({ ...BASE, TRUSTED_PROXY_PROOF_HEADER: 'x-proof' }))).toBe(
+      'TRUSTED_PROXY_PROOF_HEADER is set but there is no secret: set TRUSTED_PROXY_PROOF_SECRETS_FILE (a file, one secret a line) or TRUSTED_PROXY_PROOF_SECRETS',
+    );
+    expect(
+      message(() =>
+        optionsFromEnv({ ...BASE, TRUSTED_PROXY_PROOF_HEADER: 'x-proof', TRUSTED_PROXY_PROOF_SECRETS: ',' }),
+      ),
+    ).toMatch(/^TRUSTED_PROXY_PROOF_HEADER is set but there is no secret/);
+    expect(
+      message(() =>
+        optionsFromEnv({
+          ...BASE,
+          TRUSTED_PROXY_PROOF_HEADER: 'x-proof',
+          TRUSTED_PROXY_PROOF_SECRETS: SECRET,
+          TRUSTED_PROXY_PROOF_SECRETS_FILE: '/nonexistent',
+        }),
+      ),
+    ).toBe('set TRUSTED_PROXY_PROOF_SECRETS or TRUSTED_PROXY_PROOF_SECRETS_FILE, not both');
+    const bad = message(() =>
+      optionsFromEnv({
+        ...BASE,
+        TRUSTED_PROXY_PROOF_HEADER: 'x-proof',
+        TRUSTED_PROXY_PROOF_SECRETS: 'short',
+      }),
+    );
+    expect(bad).toMatch(/^TRUSTED_PROXY_PROOF_HEADER \/ TRUSTED_PROXY_PROOF_SECRETS: /);
+    expect(bad).not.toContain('short"');
+    const missing = message(() =>
+      optionsFromEnv({
+        ...BASE,
+        TRUSTED_PROXY_PROOF_HEADER: 'x-proof',
+        TRUSTED_PROXY_PROOF_SECRETS_FILE: '/nonexistent/secrets',
+      }),
+    );
+    expect(missing).toMatch(/^TRUSTED_PROXY_PROOF_SECRETS_FILE: cannot read the secrets file .* \(ENOENT\)$/);
   });
 });
