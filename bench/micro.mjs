@@ -7,6 +7,8 @@
 //   BENCH_ONLY=S1,S3 node bench/micro.mjs   only the scenarios whose id starts with one of these
 //   BENCH_SKIP_MEMORY=1 node bench/micro.mjs   skip the 1,000,000-request heap check
 //   BENCH_DIST=/abs/esm node bench/micro.mjs   measure another build of the package
+//   BENCH_BASE=/abs/esm node bench/micro.mjs   also measure an earlier build, side by side in the
+//                                             same rounds ("[base]" rows): before/after ratios
 //
 // Method. Every request is an `http.IncomingMessage` made by Node's HTTP parser from raw bytes
 // sent over a loopback connection (bench/requests.mjs), so header strings are fresh and
@@ -52,6 +54,10 @@ try {
 } catch (err) {
   console.warn(`! ${DIST} not loadable (${err.code ?? err.message}); run \`npm run build\`.`);
 }
+/** An earlier build (BENCH_BASE) measured in the same rounds, for before/after ratios. */
+const base = process.env.BENCH_BASE
+  ? await import(`${pathToFileURL(process.env.BENCH_BASE).href}/index.js`)
+  : undefined;
 
 /** Results land here so that no read can be optimised away. */
 export const sink = { a: undefined, b: undefined, c: undefined, d: undefined };
@@ -91,6 +97,16 @@ for (const s of SCENARIOS) {
     add(s, 'trusted-proxy + getters (Express req)', expressPrototype(express5), (req) => {
       readBack.process(req);
       readExpressGetters(req);
+    });
+  }
+  if (base) {
+    const proxy = base.trustedProxy({ trustedHeaders: TRUSTED_HEADERS, trustedProxies: s.trust });
+    add(s, 'trusted-proxy [base]', undefined, (req) => {
+      sink.a = proxy.process(req);
+    });
+    const viaExpress = base.trustedProxy({ trustedHeaders: TRUSTED_HEADERS, trustedProxies: s.trust });
+    add(s, 'trusted-proxy (Express req) [base]', expressPrototype(express5), (req) => {
+      sink.a = viaExpress.process(req);
     });
   }
   add(s, 'express 5', expressPrototype(express5, s.expressTrust), readExpressGetters);
@@ -239,12 +255,22 @@ const check = (label, impl, a, b, limit, better = 'lower') => {
     ok ? 'met' : 'MISSED',
   ]);
 };
-for (const impl of ['trusted-proxy', 'trusted-proxy (Express req)']) {
+const IMPLS = ['trusted-proxy', 'trusted-proxy (Express req)'];
+if (base) IMPLS.push('trusted-proxy [base]', 'trusted-proxy (Express req) [base]');
+for (const impl of IMPLS) {
   check('S1 / Express 5', impl, find('S1', impl), find('S1', 'express 5'), 0.33);
   check('S0 / Express 5', impl, find('S0', impl), find('S0', 'express 5'), 0.1);
   check('S3 / S1', impl, find('S3', impl), find('S1', impl), 1);
   check('S4-16k / S1', impl, find('S4-16k', impl), find('S1', impl), 20);
   check('S4-100 / S1', impl, find('S4-100', impl), find('S1', impl), 20);
+}
+if (base) {
+  // Before/after: this build over the earlier one, per round, on the same requests.
+  for (const id of ['S0', 'S1', 'S2', 'S3', 'S4-100', 'S4-16k']) {
+    for (const impl of ['trusted-proxy', 'trusted-proxy (Express req)']) {
+      if (find(id, impl)) check(`${id} this / base`, impl, find(id, impl), find(id, `${impl} [base]`), 1);
+    }
+  }
 }
 const matchOurs = find('match-10cidr', 'trusted-proxy');
 const matchPa = find('match-10cidr', 'proxy-addr');

@@ -190,6 +190,13 @@ const BY_LENGTH: ReadonlyArray<readonly HeaderDef[] | undefined> = (() => {
   return table;
 })();
 
+/** Can a name starting with this lower-case char code be registered? (x-…, forwarded, true-client-ip, cf-…, :…) */
+function registeredFirst(c: number): boolean {
+  return (
+    c === 0x78 /* x */ || c === 0x66 /* f */ || c === 0x74 /* t */ || c === 0x63 /* c */ || c === 0x3a /* : */
+  );
+}
+
 /**
  * Finds a registry entry for a header name already in lower case (a `req.headers` key).
  * Most request headers (Accept, User-Agent, Cookie, …) are rejected by length and first char.
@@ -198,14 +205,7 @@ export function lookupLowerCase(name: string): HeaderDef | undefined {
   const bucket = BY_LENGTH[name.length];
   if (bucket === undefined) return undefined;
   const c = name.charCodeAt(0);
-  if (
-    c !== 0x78 /* x */ &&
-    c !== 0x66 /* f */ &&
-    c !== 0x74 /* t */ &&
-    c !== 0x63 /* c */ &&
-    c !== 0x3a /* : */
-  )
-    return undefined;
+  if (!registeredFirst(c)) return undefined;
   for (let i = 0; i < bucket.length; i++) {
     const def = bucket[i]!;
     if (def.name === name) return def;
@@ -221,14 +221,7 @@ export function lookupAnyCase(name: string): HeaderDef | undefined {
   const bucket = BY_LENGTH[name.length];
   if (bucket === undefined) return undefined;
   const c = name.charCodeAt(0) | 0x20;
-  if (
-    c !== 0x78 /* x */ &&
-    c !== 0x66 /* f */ &&
-    c !== 0x74 /* t */ &&
-    c !== 0x63 /* c */ &&
-    c !== 0x3a /* : */
-  )
-    return undefined;
+  if (!registeredFirst(c)) return undefined;
   for (let i = 0; i < bucket.length; i++) {
     const def = bucket[i]!;
     const lower = def.name;

@@ -8,24 +8,20 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Server, Socket } from 'node:net';
+import { editedLengths, editHeaderRecord, hasLength } from '../core/edit.js';
 import type { CompiledOptions } from '../core/options.js';
-import { isHostName, lookupAnyCase, lookupLowerCase, REGISTRY } from '../core/registry.js';
+import { isHostName, lookupAnyCase } from '../core/registry.js';
 import { type Edits, type RequestFacts, resolveRequest } from '../core/resolve.js';
+import { STATE, stateOf } from '../core/state.js';
 import type { ProxyInfo, ProxyTransport } from '../core/types.js';
 import { transportOf } from '../proxy-protocol/state.js';
 import { authorityOf, isHttp2Request, rewriteHttp2Request } from './http2.js';
-
-/** Where a request's ProxyInfo lives; `Symbol.for` so ESM, CommonJS and two copies agree. */
-export const STATE: unique symbol = Symbol.for('trusted-proxy') as never;
 
 type Headers = IncomingMessage['headers'];
 type RequestWithState = IncomingMessage & { [STATE]?: ProxyInfo };
 
 /** The request's ProxyInfo, or undefined if it was never processed. */
-export function getProxyInfo(req: unknown): ProxyInfo | undefined {
-  if (req === null || typeof req !== 'object') return undefined;
-  return (req as RequestWithState)[STATE];
-}
+export const getProxyInfo: (req: unknown) => ProxyInfo | undefined = stateOf;
 
 // ---------------------------------------------------------------------------------------------
 // Facts: what resolution reads from a Node request.
@@ -126,59 +122,12 @@ function rewriteRawHeaders(
   if (!hostSeen && host !== undefined) raw.push('Host', host);
 }
 
-/**
- * A bit per name length among the edited registry headers (every name is shorter than 32):
- * a header line of another length needs no registry lookup. In the nginx request one line of
- * ten is looked up instead of all ten.
- */
-function editedLengths(edits: Edits | undefined): number {
-  let lengths = 0;
-  if (edits !== undefined) {
-    for (let id = 0; id < edits.length; id++) {
-      if (edits[id] !== undefined) lengths |= 1 << REGISTRY[id]!.name.length;
-    }
-  }
-  return lengths;
-}
-
-function hasLength(lengths: number, name: string): boolean {
-  return name.length < 32 && ((lengths >>> name.length) & 1) !== 0;
-}
-
 /** Does any Host line of `raw` say something other than `host`? */
 function hostLineDiffers(raw: readonly string[], host: string): boolean {
   for (let i = 0; i + 1 < raw.length; i += 2) {
     if (isHostName(raw[i]!) && raw[i + 1] !== host) return true;
   }
   return false;
-}
-
-/** A new headers object with the edits applied, in the original key order (R11, R12). */
-function editedHeaders(
-  old: Headers,
-  edits: Edits | undefined,
-  host: string | undefined,
-  drop: string | undefined,
-): Headers {
-  const next: Headers = {};
-  const lengths = editedLengths(edits);
-  for (const key in old) {
-    if (key === drop) continue; /* R22: the proof header never travels further */
-    let value = old[key];
-    if (key === 'host') {
-      if (host !== undefined) value = host;
-    } else if (edits !== undefined && hasLength(lengths, key)) {
-      const def = lookupLowerCase(key);
-      if (def !== undefined) {
-        const edit = edits[def.id];
-        if (edit === null) continue;
-        if (edit !== undefined) value = edit;
-      }
-    }
-    next[key] = value;
-  }
-  if (host !== undefined && old.host === undefined) next.host = host;
-  return next;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -411,7 +360,7 @@ export function processRequest(options: CompiledOptions, req: IncomingMessage): 
   else if (edits !== undefined || hostChanged) {
     // The old headers object stays untouched as ProxyInfo.original.headers: nothing is lost.
     const old = facts.headers as Headers;
-    const next = editedHeaders(old, edits, hostChanged ? info.host : undefined, proofHeader);
+    const next = editHeaderRecord(old, edits, hostChanged ? info.host : undefined, proofHeader) as Headers;
     req.headers = next;
     if (req.headers !== next) {
       // A request whose headers cannot be replaced: edit in place, keep a copy (already one,
