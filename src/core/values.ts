@@ -141,7 +141,20 @@ function parseHostname(s: string, start: number, end: number): string | undefine
   if (s.charCodeAt(end - 1) === 0x2e && end - 1 > lastLabelStart) labelEnd = end - 1;
   if (endsInNumber(s, lastLabelStart, labelEnd) && parseIPv4(s, start, end) < 0) return undefined;
   const name = start === 0 && end === s.length ? s : s.slice(start, end);
-  return upper ? name.toLowerCase() : name;
+  const lower = upper ? name.toLowerCase() : name;
+  // A label `xn--…` must be valid punycode, as browsers read it (WHATWG URL): otherwise no URL
+  // can name this host, and an edge that builds one (createResolver, R18) could not (R9).
+  if (lower.indexOf('xn--') >= 0 && !urlAcceptsHost(lower)) return undefined;
+  return lower;
+}
+
+function urlAcceptsHost(hostname: string): boolean {
+  try {
+    new URL(`http://${hostname}/`);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Validates `host[:port]` (R9): no userinfo, spaces, `/`, `\`, `@`, `,`, controls or non-ASCII. */

@@ -352,6 +352,9 @@ function parseHostName(text: string): string | undefined {
   if (labels.length > 1 && labels[labels.length - 1] === '') labels.pop(); /* one trailing dot */
   if (labels.includes('')) return undefined; /* no empty label */
   if (endsInNumber(labels[labels.length - 1]!) && parseV4(text) === undefined) return undefined;
+  // R9 "as browsers read it" (docs/behaviour-notes.md): a host no URL can hold (a label
+  // `xn--` that is not valid punycode) is invalid; the fetch edge (R18) must build a URL on it.
+  if (!URL.canParse(`http://${text}/`)) return undefined;
   return text.toLowerCase();
 }
 

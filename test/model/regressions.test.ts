@@ -100,6 +100,35 @@ describe('divergences found by the whole-request run (issue 11), minimised', () 
     );
   });
 
+  it('R9/R18: a host with an invalid punycode label is invalid-host, and createResolver never throws on it (found by the long fetch run)', async () => {
+    for (const host of ['xn--bcher-va.example', 'a.XN--ZZ', 'xn--']) {
+      const { info } = both(
+        { trustedHeaders: ['X-Host'], trustedProxies: '10.0.0.0/8' },
+        request([
+          ['Host', 'internal'],
+          ['X-Host', host],
+        ]),
+      );
+      expect(info.rejected, host).toEqual([{ header: 'x-host', value: host, reason: 'invalid-host' }]);
+      expect(info.hostname).toBe('internal');
+    }
+    expect(both(XFF, request([['Host', 'xn--bcher-kva.example']])).info.hostname).toBe(
+      'xn--bcher-kva.example',
+    );
+    const { createResolver } = await import('../../src/index.js');
+    const resolve = createResolver({ trustedHeaders: ['X-Host'], trustedProxies: 'loopback' } as never);
+    const result = resolve(
+      new Request('http://internal/x', { headers: { 'x-host': 'xn--bcher-va.example' } }),
+      {
+        peer: '127.0.0.1',
+      },
+    );
+    expect(result.info.hostname).toBe('internal');
+    expect(result.info.rejected).toEqual([
+      { header: 'x-host', value: 'xn--bcher-va.example', reason: 'invalid-host' },
+    ]);
+  });
+
   it('zoned trustedProxies and allowedHosts, empty-label allowedHosts are config errors (R2)', () => {
     for (const bad of [
       { trustedProxies: 'fe80::1%eth0' },

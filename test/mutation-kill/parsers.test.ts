@@ -92,6 +92,8 @@ function hostnameOracle(text: string): string | undefined {
   if (labels.length > 1 && labels[labels.length - 1] === '' && labels[labels.length - 2] !== '') labels.pop();
   // R9: no empty label (`.`, `..`, `a..b`, `.example`); one trailing `.` was dropped above.
   if (labels.some((l) => l === '')) return undefined;
+  // R9: a host no URL can hold (an `xn--` label that is not valid punycode) is invalid.
+  if (!URL.canParse(`http://${text}/`)) return undefined;
   if (endsInNumber(labels[labels.length - 1]!) && !isIPv4(text)) return undefined;
   return text.toLowerCase();
 }
