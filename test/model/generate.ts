@@ -291,6 +291,8 @@ const NEAR_HOSTS = [
   `${'a'.repeat(250)}.com`,
   `${'a.'.repeat(126)}a`,
   '[::1]:',
+  'xn--bcher-va.example',
+  'XN--',
   '::1',
   'a:1:2',
 ];
