@@ -168,6 +168,20 @@ describe('installLocationRewrite', () => {
     expect(String(flat._header)).toContain('Referrer: /r\r\n');
   });
 
+  it('a non-string name to setHeader reaches Node, which refuses it as Node does (even one of length 8)', () => {
+    for (const name of [['l', 'o', 'c', 'a', 't', 'i', 'o', 'n'], 42]) {
+      const res = response();
+      installLocationRewrite(res, info());
+      let code: unknown;
+      try {
+        res.setHeader(name as unknown as string, '/x');
+      } catch (err) {
+        code = (err as { code?: unknown }).code;
+      }
+      expect(code).toBe('ERR_INVALID_HTTP_TOKEN');
+    }
+  });
+
   it('a header name that is not a string reaches Node, which refuses it as Node does', () => {
     const res = response();
     installLocationRewrite(res, info());
