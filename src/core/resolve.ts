@@ -348,11 +348,31 @@ class Pass {
 /** The last host value parseValue('host', …) accepted, so callers need not parse it again. */
 let lastHost: HostValue | undefined;
 
+/**
+ * The last whole header value validated as a host, its parse and its canonical text: a front
+ * end sends the same few host names over and over, and comparing a string is cheaper than
+ * validating it (parseHost is pure; a HostValue is never mutated). One entry: bounded.
+ */
+let cachedHostText: string | undefined;
+let cachedHost: HostValue | undefined;
+let cachedHostCanonical: string | undefined;
+
 function parseGroupValue(kind: GroupKind, s: string, start: number, end: number): string | undefined {
   if (kind !== 'host') return parseValue(kind, s, start, end);
+  const whole = start === 0 && end === s.length;
+  if (whole && s === cachedHostText) {
+    lastHost = cachedHost;
+    return cachedHostCanonical;
+  }
   const host = parseHost(s, start, end);
+  const canonical = host === undefined ? undefined : formatHost(host);
   lastHost = host;
-  return host === undefined ? undefined : formatHost(host);
+  if (whole) {
+    cachedHostText = s;
+    cachedHost = host;
+    cachedHostCanonical = canonical;
+  }
+  return canonical;
 }
 
 /** R6 + R8 + R9 for one group other than the client: hop-aligned, validated, first present wins. */
