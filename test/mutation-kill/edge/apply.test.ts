@@ -520,3 +520,39 @@ describe('apply.ts › survivors of the first mutation run', () => {
     expect(() => trustedProxy(OPTIONS).wrap(Object.assign(() => {}, { request: null }))).not.toThrow();
   });
 });
+
+describe('apply.ts › survivors of the second mutation run', () => {
+  it('never throws on a request whose rawHeaders carry a forwarding header that headers lack', () => {
+    const req = makeRequest(
+      raw([
+        ['Host', 'evil.example'],
+        ['X-Forwarded-For', '203.0.113.9'],
+      ]),
+    );
+    delete req.headers['x-forwarded-for'];
+    req.headers.host = 'a.example';
+    const info = trustedProxy(OPTIONS).process(req);
+    expect(info.host).toBe('a.example');
+    expect(req.rawHeaders).toEqual(['Host', 'a.example', 'X-Forwarded-For', '203.0.113.9']);
+  });
+
+  it('keeps ProxyInfo on the framework prototype it wrapped, not as an own property of each request', () => {
+    class Framework2 {
+      get ip() {
+        return 'fw';
+      }
+    }
+    const req = makeRequest(raw(LINES));
+    Object.setPrototypeOf(req, Framework2.prototype);
+    const info = trustedProxy(OPTIONS).process(req);
+    const state = Symbol.for('trusted-proxy');
+    expect(Object.getOwnPropertyDescriptor(Framework2.prototype, state)).toBeDefined();
+    expect(Object.getOwnPropertySymbols(req)).not.toContain(state);
+    expect(proxyInfo(req)).toBe(info);
+    const second = makeRequest(raw(LINES));
+    Object.setPrototypeOf(second, Framework2.prototype);
+    const info2 = trustedProxy(OPTIONS).process(second);
+    expect(proxyInfo(req)).toBe(info);
+    expect(proxyInfo(second)).toBe(info2);
+  });
+});
