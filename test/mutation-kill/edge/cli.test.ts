@@ -401,3 +401,108 @@ describe('loadApp', () => {
     );
   });
 });
+
+describe('the command line › survivors of the first mutation run', () => {
+  const SECRET = 'a-long-enough-secret-0123456789abcdef';
+
+  it('loadApp describes every wrong default export', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'tp-app-'));
+    const cases: Array<[string, string]> = [
+      ['export default null;', 'got null'],
+      ['export default {};', 'got an object'],
+      ['export default Object.create(null);', 'got an object'],
+      ['export default { listen() {} };', 'got an object (export the app or listener itself, not a server'],
+      ['class Thing {}\nexport default new Thing();', 'got an instance of Thing'],
+      ['export default { default: 42 };', 'got an object'],
+    ];
+    for (const [i, [source, expected]] of cases.entries()) {
+      const file = join(dir, `case-${i}.mjs`);
+      writeFileSync(file, source);
+      let message = '';
+      try {
+        await loadApp(file, dir);
+      } catch (err) {
+        message = (err as Error).message;
+      }
+      expect(message, source).toContain(expected);
+      if (!expected.includes('(export')) expect(message, source).not.toContain('(export the app');
+    }
+    const wrapped = join(dir, 'wrapped.mjs');
+    writeFileSync(wrapped, 'export default { default: function listener() {} };');
+    expect((await loadApp(wrapped, dir)).name).toBe('listener');
+  });
+
+  it('requireProof from flags and the environment; the start line names the sources, never a secret', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const file = join(mkdtempSync(join(tmpdir(), 'tp-cli-')), 'secrets');
+    writeFileSync(file, `${SECRET}\n`);
+    const flags = run([...MINIMAL, '--proof-header', 'X-Proof', '--proof-secrets-file', file]);
+    expect(flags.options.requireProof).toEqual({ header: 'X-Proof', secrets: [SECRET] });
+    expect(flags.sources.proof).toBe('--proof-header, --proof-secrets-file');
+    const line = describeConfig(flags, 'u');
+    expect(line).toContain('proof: header X-Proof, 1 secret [--proof-header, --proof-secrets-file]');
+    expect(line).not.toContain(SECRET);
+    const env = run(MINIMAL, {
+      TRUSTED_PROXY_PROOF_HEADER: 'x-p',
+      TRUSTED_PROXY_PROOF_SECRETS: `${SECRET},${SECRET}x`,
+    });
+    expect(env.options.requireProof).toEqual({ header: 'x-p', secrets: [SECRET, `${SECRET}x`] });
+    expect(env.sources.proof).toBe('TRUSTED_PROXY_PROOF_HEADER, TRUSTED_PROXY_PROOF_SECRETS');
+    expect(describeConfig(env, 'u')).toContain('2 secrets');
+    const none = run(MINIMAL);
+    expect('requireProof' in none.options).toBe(false);
+    expect(none.sources.proof).toBeUndefined();
+    expect(describeConfig(none, 'u')).not.toContain('proof:');
+  });
+
+  it('the PROXY protocol flags and variable', () => {
+    expect(
+      run([...MINIMAL, '--proxy-protocol', '--proxy-protocol-from', '10.0.0.0/8, ::1']).proxyProtocol,
+    ).toEqual({
+      from: ['10.0.0.0/8', '::1'],
+      source: '--proxy-protocol-from',
+    });
+    expect(
+      run([
+        ...MINIMAL,
+        '--proxy-protocol-from',
+        '10.0.0.1',
+        '--proxy-protocol',
+        '--proxy-protocol-from',
+        '10.0.0.2',
+      ]).proxyProtocol?.from,
+    ).toEqual(['10.0.0.1', '10.0.0.2']);
+    expect(run(MINIMAL, { TRUSTED_PROXY_PROTOCOL_FROM: 'private' }).proxyProtocol).toEqual({
+      from: ['private'],
+      source: 'TRUSTED_PROXY_PROTOCOL_FROM',
+    });
+    expect(run(MINIMAL).proxyProtocol).toBeUndefined();
+    expect(usage([...MINIMAL, '--proxy-protocol-from', '10.0.0.1'])).toBe(
+      'UsageError: --proxy-protocol-from needs --proxy-protocol (the header is never read by default)',
+    );
+    expect(usage([...MINIMAL, '--proxy-protocol'])).toMatch(
+      /^UsageError: --proxy-protocol needs the load balancers/,
+    );
+    expect(usage([...MINIMAL, '--proxy-protocol', '--proxy-protocol-from', 'nope.example'])).toMatch(
+      /^TrustedProxyConfigError: --proxy-protocol-from: /,
+    );
+    const line = describeConfig(
+      run([...MINIMAL, '--proxy-protocol', '--proxy-protocol-from', '10.0.0.1']),
+      'u',
+    );
+    expect(line).toContain(
+      'proxy protocol: v1/v2 header required from 10.0.0.1 [--proxy-protocol-from], other peers refused',
+    );
+  });
+
+  it('an empty flag list falls back to the variable; lists are joined with a comma and a space', () => {
+    const config = run(['--trust-proxy-header', 'X-Forwarded-For', '--trust-proxy', '10.0.0.1,10.0.0.2']);
+    expect(describeConfig(config, 'u')).toContain('trusted proxies: 10.0.0.1, 10.0.0.2 [--trust-proxy]');
+    expect(usage([], {})).toMatch(/^UsageError: no trusted headers/);
+  });
+});
