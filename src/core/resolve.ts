@@ -412,7 +412,12 @@ function resolveGroup(pass: Pass, options: CompiledOptions, group: number): stri
       }
       if (differs(value, invalidText, candidate, element.malformed ? undefined : text)) {
         // A malformed element's parameters are not read: quote the element.
-        reject(rejected, 'forwarded', element.malformed || text === undefined ? element.text : text, 'conflict');
+        reject(
+          rejected,
+          'forwarded',
+          element.malformed || text === undefined ? element.text : text,
+          'conflict',
+        );
       }
       continue;
     }
