@@ -115,6 +115,11 @@ for (const s of SCENARIOS) {
       readExpressGetters(req);
     });
   }
+  // The floor under every row: Node builds `req.headers` from the raw lines on its first read
+  // (lower-casing names, joining repeats), and whoever reads a header first pays for it.
+  add(s, 'req.headers alone (Node)', undefined, (req) => {
+    sink.a = req.headers;
+  });
   add(s, 'express 5', expressPrototype(express5, s.expressTrust), readExpressGetters);
   add(s, 'express 4', expressPrototype(express4, s.expressTrust), readExpressGetters);
   const trust = proxyaddr.compile(s.expressTrust);

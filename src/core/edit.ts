@@ -33,24 +33,41 @@ export function editHeaderRecord<V extends string | string[] | undefined>(
   edits: Edits | undefined,
   host: string | undefined,
   drop: string | undefined,
+  keys?: readonly string[],
 ): Record<string, V | string> {
   const next: Record<string, V | string> = {};
   const lengths = editedLengths(edits);
-  for (const key in old) {
-    if (key === drop) continue; /* R22: the proof header never travels further */
-    let value: V | string = old[key]!;
-    if (key === 'host') {
-      if (host !== undefined) value = host;
-    } else if (edits !== undefined && hasLength(lengths, key)) {
-      const def = lookupLowerCase(key);
-      if (def !== undefined) {
-        const edit = edits[def.id];
-        if (edit === null) continue;
-        if (edit !== undefined) value = edit;
-      }
-    }
-    next[key] = value;
+  if (keys !== undefined) {
+    // The keys the resolution enumerated just before (a large object: see Resolution.headerKeys).
+    for (let i = 0; i < keys.length; i++) editKey(next, old, keys[i]!, edits, lengths, host, drop);
+  } else {
+    for (const key in old) editKey(next, old, key, edits, lengths, host, drop);
   }
   if (host !== undefined && old.host === undefined) next.host = host;
   return next;
+}
+
+/** One key of editHeaderRecord: copied, replaced, or left out. */
+function editKey<V extends string | string[] | undefined>(
+  next: Record<string, V | string>,
+  old: Readonly<Record<string, V>>,
+  key: string,
+  edits: Edits | undefined,
+  lengths: number,
+  host: string | undefined,
+  drop: string | undefined,
+): void {
+  if (key === drop) return; /* R22: the proof header never travels further */
+  let value: V | string = old[key]!;
+  if (key === 'host') {
+    if (host !== undefined) value = host;
+  } else if (edits !== undefined && hasLength(lengths, key)) {
+    const def = lookupLowerCase(key);
+    if (def !== undefined) {
+      const edit = edits[def.id];
+      if (edit === null) return;
+      if (edit !== undefined) value = edit;
+    }
+  }
+  next[key] = value;
 }

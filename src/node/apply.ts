@@ -353,14 +353,15 @@ export function processRequest(options: CompiledOptions, req: IncomingMessage): 
   if (existing !== undefined) return existing;
 
   const facts = requestFacts(req);
-  const { info, edits, hostChanged, proofHeader } = resolveRequest(options, facts);
+  const { info, edits, hostChanged, proofHeader, headerKeys } = resolveRequest(options, facts);
   // R20: an HTTP/2 request has read-only headers and pseudo-headers; http2.ts rewrites it.
   const http2 = isHttp2Request(req);
   if (http2) rewriteHttp2Request(req, info, edits, proofHeader);
   else if (edits !== undefined || hostChanged) {
     // The old headers object stays untouched as ProxyInfo.original.headers: nothing is lost.
     const old = facts.headers as Headers;
-    const next = editHeaderRecord(old, edits, hostChanged ? info.host : undefined, proofHeader) as Headers;
+    const host = hostChanged ? info.host : undefined;
+    const next = editHeaderRecord(old, edits, host, proofHeader, headerKeys) as Headers;
     req.headers = next;
     if (req.headers !== next) {
       // A request whose headers cannot be replaced: edit in place, keep a copy (already one,
