@@ -339,3 +339,29 @@ describe('installLocationRewrite', () => {
     expect(res.writeHead(302)).toBe(res);
   });
 });
+
+describe('installLocationRewrite on malformed input', () => {
+  it('leaves an odd-length flat writeHead list for Node to refuse as it would unpatched', () => {
+    const codeOf = (patched: boolean): unknown => {
+      const res = response();
+      if (patched) installLocationRewrite(res, info());
+      try {
+        res.writeHead(302, ['X-A', '1', 'Location']);
+      } catch (error) {
+        return (error as { code?: unknown }).code;
+      }
+      return 'no error';
+    };
+    expect(codeOf(false)).toBe('ERR_INVALID_ARG_VALUE');
+    expect(codeOf(true)).toBe('ERR_INVALID_ARG_VALUE');
+  });
+
+  it('never throws for a ProxyInfo it cannot read, and then leaves the response unpatched', () => {
+    const res = response();
+    const { setHeader } = res;
+    expect(() => installLocationRewrite(res, {} as ProxyInfo)).not.toThrow();
+    expect(res.setHeader).toBe(setHeader);
+    res.setHeader('Location', '/x');
+    expect(res.getHeader('location')).toBe('/x');
+  });
+});
