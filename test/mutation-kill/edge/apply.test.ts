@@ -556,3 +556,42 @@ describe('apply.ts › survivors of the second mutation run', () => {
     expect(proxyInfo(second)).toBe(info2);
   });
 });
+
+describe('apply.ts › survivors of the third mutation run', () => {
+  it('leaves the ProxyInfo slot it adds to a framework prototype removable', () => {
+    class Framework3 {
+      get ip() {
+        return 'framework-ip';
+      }
+    }
+    const req = makeRequest(raw(LINES));
+    Object.setPrototypeOf(req, Framework3.prototype);
+    const info = trustedProxy(OPTIONS).process(req);
+    expect(proxyInfo(req)).toBe(info);
+    // Like the framework's own accessors (configurable), the slot can be taken away again.
+    expect(delete (Framework3.prototype as Record<symbol, unknown>)[Symbol.for('trusted-proxy')]).toBe(true);
+    expect(proxyInfo(req)).toBeUndefined();
+    expect((req as unknown as { ip: string }).ip).toBe('framework-ip');
+  });
+
+  it('keeps earlier requests’ ProxyInfo when a later .wrap wraps a getter the framework added since', () => {
+    class Framework4 {
+      get ip() {
+        return 'framework-ip';
+      }
+    }
+    const first = makeRequest(raw(LINES));
+    Object.setPrototypeOf(first, Framework4.prototype);
+    const info = trustedProxy(OPTIONS).process(first);
+    expect(proxyInfo(first)).toBe(info);
+    Object.defineProperty(Framework4.prototype, 'hostname', {
+      configurable: true,
+      get: () => 'framework-hostname',
+    });
+    const app = Object.assign(() => {}, { request: Framework4.prototype });
+    trustedProxy(OPTIONS).wrap(app);
+    expect((first as unknown as { hostname: string }).hostname).toBe(info.hostname);
+    expect(proxyInfo(first)).toBe(info);
+    expect((first as unknown as { ip: string }).ip).toBe(info.remoteAddress);
+  });
+});
