@@ -7,7 +7,8 @@
 process.env.STRYKER_MUTATION = '1';
 
 // Two scopes, each with its own test selection: the pure core (the default) and the edge
-// (`STRYKER_SCOPE=edge`: apply, middleware, location, url, env, the command line). Run one file
+// (`STRYKER_SCOPE=edge`: apply, middleware, location, url, env, the command line, the PROXY
+// protocol parser, the cloud proof, header edits and the fetch resolver). Run one file
 // at a time with `--mutate <file>`; the scores are recorded in docs/security.md.
 const edge = process.env.STRYKER_SCOPE === 'edge';
 
@@ -30,6 +31,13 @@ export default {
         'src/env.ts',
         'src/cli.ts',
         'src/cli/*.ts',
+        // The peer and request feeds added with the cloud work: the PROXY-protocol parser and its
+        // checksum, the cloud proof, the shared header edits and the fetch resolver.
+        'src/proxy-protocol/parse.ts',
+        'src/proxy-protocol/crc32c.ts',
+        'src/core/proof.ts',
+        'src/core/edit.ts',
+        'src/fetch/resolver.ts',
       ]
     : [
         'src/core/resolve.ts',
