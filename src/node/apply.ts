@@ -297,6 +297,14 @@ function planForRequest(req: object): ShadowPlan {
   return plan;
 }
 
+/** Drops the cached plan of `req`'s prototype, so the next request plans it again. */
+function forgetPlan(req: object): void {
+  const proto = (Object.getPrototypeOf(req) as object | null) ?? NULL_PROTOTYPE;
+  plans.delete(proto);
+  lastPrototype = undefined;
+  lastPlan = undefined;
+}
+
 /**
  * Prepares a framework's request prototype before any request reaches it: `.wrap(app)` sees
  * the plain Node request, but Express later swaps in `app.request`, whose accessors must
@@ -382,7 +390,18 @@ export function processRequest(options: CompiledOptions, req: IncomingMessage): 
   // The plan first: on the first Express request it installs the slot STATE is written to.
   const plan = planForRequest(req);
   (req as RequestWithState)[STATE] = info;
-  applyGetters(req, info, plan);
+  try {
+    applyGetters(req, info, plan);
+  } catch {
+    // The prototype gained a getter-only accessor after it was planned (a framework patched it
+    // late), so an assignment threw in strict mode: plan that prototype again. Never throw.
+    forgetPlan(req);
+    try {
+      applyGetters(req, info, planForRequest(req));
+    } catch {
+      /* a sealed or frozen request: ProxyInfo is still readable through proxyInfo(req) */
+    }
+  }
 
   const onReject = options.onReject;
   if (onReject !== undefined) {

@@ -569,7 +569,9 @@ describe('apply.ts › survivors of the third mutation run', () => {
     const info = trustedProxy(OPTIONS).process(req);
     expect(proxyInfo(req)).toBe(info);
     // Like the framework's own accessors (configurable), the slot can be taken away again.
-    expect(delete (Framework3.prototype as Record<symbol, unknown>)[Symbol.for('trusted-proxy')]).toBe(true);
+    expect(
+      delete (Framework3.prototype as unknown as Record<symbol, unknown>)[Symbol.for('trusted-proxy')],
+    ).toBe(true);
     expect(proxyInfo(req)).toBeUndefined();
     expect((req as unknown as { ip: string }).ip).toBe('framework-ip');
   });
@@ -593,5 +595,24 @@ describe('apply.ts › survivors of the third mutation run', () => {
     expect((first as unknown as { hostname: string }).hostname).toBe(info.hostname);
     expect(proxyInfo(first)).toBe(info);
     expect((first as unknown as { ip: string }).ip).toBe(info.remoteAddress);
+  });
+
+  it('never throws when a framework adds a getter-only accessor after its prototype was planned', () => {
+    class Framework5 {}
+    const proxy = trustedProxy(OPTIONS);
+    const first = makeRequest(raw(LINES));
+    Object.setPrototypeOf(first, Framework5.prototype);
+    proxy.process(first); // plans Framework5.prototype: plain assignment for every name
+    Object.defineProperty(Framework5.prototype, 'hostname', {
+      configurable: true,
+      get: () => 'framework-hostname',
+    });
+    const second = makeRequest(raw(LINES));
+    Object.setPrototypeOf(second, Framework5.prototype);
+    const info = proxy.process(second);
+    expect(proxyInfo(second)).toBe(info);
+    // Planned again: the new getter is wrapped and reports the ProxyInfo.
+    expect((second as unknown as { hostname: string }).hostname).toBe(info.hostname);
+    expect((second as unknown as { ip: string }).ip).toBe(info.remoteAddress);
   });
 });
