@@ -16,9 +16,10 @@
 // (about ten turns a second): on a shared machine whatever else runs slows both alike. Each
 // round is BENCH_HTTP_SECONDS of load; the median and the spread over BENCH_HTTP_ROUNDS
 // rounds are reported. A probe of each configuration, alone, shows what it answers.
-import { execFile, fork } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { load as loadFor, median, pct, probe as probeFor } from './load.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const DIST = process.env.BENCH_DIST
@@ -87,27 +88,8 @@ function turns(server) {
   });
 }
 
-function load(url, seconds) {
-  const options = JSON.stringify({ url, seconds, connections: CONNECTIONS, headers: HEADERS });
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, [join(here, 'loadgen.mjs'), options], (err, stdout) => {
-      if (err) reject(err);
-      else resolve(JSON.parse(stdout));
-    });
-  });
-}
-
-async function probe(url) {
-  const res = await fetch(`${url}/who`, { headers: HEADERS });
-  return `${res.status} ${await res.text()}`;
-}
-
-const median = (xs) => {
-  const s = [...xs].sort((x, y) => x - y);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-const pct = (x) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)} %`;
+const load = (url, seconds) => loadFor(url, seconds, CONNECTIONS, HEADERS);
+const probe = (url) => probeFor(url, HEADERS);
 
 console.log(
   `trusted-proxy HTTP benchmark · node ${process.version} · ${ROUNDS} rounds × ${SECONDS} s per pair · ` +
