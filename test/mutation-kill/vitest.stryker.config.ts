@@ -8,10 +8,14 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
+// STRYKER_TESTS (comma-separated globs) narrows the selection for a one-file run, as in the
+// edge configuration.
+const narrowed = process.env.STRYKER_TESTS?.split(',').filter((g) => g !== '');
+
 export default defineConfig({
   root: fileURLToPath(new URL('../..', import.meta.url)),
   test: {
-    include: [
+    include: narrowed ?? [
       'test/unit/**/*.test.ts',
       'test/mutation-kill/**/*.test.ts',
       'test/property/invariants.test.ts',
