@@ -185,7 +185,7 @@ function v1PrefixPlausible(bytes: Uint8Array, end: number): boolean {
     if (c === 0x20) {
       if (previousSpace) return false; /* two spaces in a row */
       previousSpace = true;
-      if (++spaces > 5) return false;
+      if (++spaces > 4) return false; /* the line has four fields: a fifth space is already wrong */
       continue;
     }
     previousSpace = false;
