@@ -85,7 +85,9 @@ export function transportFromEnv(env: unknown, request: Request): FetchTransport
 }
 
 function asTransport(result: PeerResult): FetchTransport {
-  return typeof result === 'object' && result !== null ? result : { peer: result };
+  if (typeof result === 'object' && result !== null) return result;
+  // A string is the peer; anything else (undefined, a JavaScript getPeer's null) is no peer.
+  return { peer: typeof result === 'string' ? result : undefined };
 }
 
 const NOT_ALLOWED = 'Bad Request: host not allowed\n';
@@ -157,6 +159,9 @@ function rewriteResponseLocation(c: Context, info: ProxyInfo): void {
     // Immutable headers (a Response from fetch()): copy it.
     const copy = new Response(response.body, response);
     copy.headers.set('location', rewritten);
+    // Hono's `c.res` setter copies the old response's headers over the new one (the old
+    // Location would win); clearing it first replaces the response whole.
+    c.res = undefined;
     c.res = copy;
   }
 }

@@ -34,8 +34,6 @@ export interface HeaderDef {
   /** Groups it belongs to (Forwarded: client, host and scheme). */
   readonly groups: readonly number[];
   readonly kind: ValueKind;
-  /** Proxies usually append to it ("(list)" in SPEC §2). Every value except `node` is read as a list. */
-  readonly list: boolean;
   /** Position in {@link REGISTRY}. */
   readonly id: number;
 }
@@ -46,116 +44,102 @@ const DEFS: ReadonlyArray<Omit<HeaderDef, 'id'>> = [
     canonical: 'X-Forwarded-For',
     groups: [GROUP_CLIENT],
     kind: 'node-list',
-    list: true,
   },
   {
     name: 'forwarded',
     canonical: 'Forwarded',
     groups: [GROUP_CLIENT, GROUP_HOST, GROUP_SCHEME],
     kind: 'forwarded',
-    list: true,
   },
-  { name: 'x-real-ip', canonical: 'X-Real-IP', groups: [GROUP_CLIENT], kind: 'node', list: false },
-  { name: 'x-client-ip', canonical: 'X-Client-IP', groups: [GROUP_CLIENT], kind: 'node', list: false },
-  { name: 'true-client-ip', canonical: 'True-Client-IP', groups: [GROUP_CLIENT], kind: 'node', list: false },
+  { name: 'x-real-ip', canonical: 'X-Real-IP', groups: [GROUP_CLIENT], kind: 'node' },
+  { name: 'x-client-ip', canonical: 'X-Client-IP', groups: [GROUP_CLIENT], kind: 'node' },
+  { name: 'true-client-ip', canonical: 'True-Client-IP', groups: [GROUP_CLIENT], kind: 'node' },
   {
     name: 'cf-connecting-ip',
     canonical: 'CF-Connecting-IP',
     groups: [GROUP_CLIENT],
     kind: 'node',
-    list: false,
   },
   {
     name: 'fastly-client-ip',
     canonical: 'Fastly-Client-IP',
     groups: [GROUP_CLIENT],
     kind: 'node',
-    list: false,
   },
   {
     name: 'x-cluster-client-ip',
     canonical: 'X-Cluster-Client-IP',
     groups: [GROUP_CLIENT],
     kind: 'node',
-    list: false,
   },
   {
     name: 'cloudfront-viewer-address',
     canonical: 'CloudFront-Viewer-Address',
     groups: [GROUP_CLIENT],
     kind: 'viewer-address',
-    list: false,
   },
-  { name: 'fly-client-ip', canonical: 'Fly-Client-IP', groups: [GROUP_CLIENT], kind: 'node', list: false },
-  { name: 'x-forwarded-host', canonical: 'X-Forwarded-Host', groups: [GROUP_HOST], kind: 'host', list: true },
-  { name: 'x-host', canonical: 'X-Host', groups: [GROUP_HOST], kind: 'host', list: false },
-  { name: 'x-original-host', canonical: 'X-Original-Host', groups: [GROUP_HOST], kind: 'host', list: false },
-  { name: 'x-forwarded-port', canonical: 'X-Forwarded-Port', groups: [GROUP_PORT], kind: 'port', list: true },
+  { name: 'fly-client-ip', canonical: 'Fly-Client-IP', groups: [GROUP_CLIENT], kind: 'node' },
+  { name: 'x-forwarded-host', canonical: 'X-Forwarded-Host', groups: [GROUP_HOST], kind: 'host' },
+  { name: 'x-host', canonical: 'X-Host', groups: [GROUP_HOST], kind: 'host' },
+  { name: 'x-original-host', canonical: 'X-Original-Host', groups: [GROUP_HOST], kind: 'host' },
+  { name: 'x-forwarded-port', canonical: 'X-Forwarded-Port', groups: [GROUP_PORT], kind: 'port' },
   {
     name: 'x-forwarded-server',
     canonical: 'X-Forwarded-Server',
     groups: [GROUP_SERVER],
     kind: 'server',
-    list: true,
   },
   {
     name: 'x-forwarded-proto',
     canonical: 'X-Forwarded-Proto',
     groups: [GROUP_SCHEME],
     kind: 'proto',
-    list: true,
   },
   {
     name: 'x-forwarded-scheme',
     canonical: 'X-Forwarded-Scheme',
     groups: [GROUP_SCHEME],
     kind: 'proto',
-    list: false,
   },
-  { name: 'x-scheme', canonical: 'X-Scheme', groups: [GROUP_SCHEME], kind: 'proto', list: false },
-  { name: 'x-url-scheme', canonical: 'X-Url-Scheme', groups: [GROUP_SCHEME], kind: 'proto', list: false },
+  { name: 'x-scheme', canonical: 'X-Scheme', groups: [GROUP_SCHEME], kind: 'proto' },
+  { name: 'x-url-scheme', canonical: 'X-Url-Scheme', groups: [GROUP_SCHEME], kind: 'proto' },
   {
     name: 'x-forwarded-https',
     canonical: 'X-Forwarded-HTTPS',
     groups: [GROUP_SCHEME],
     kind: 'flag',
-    list: false,
   },
   {
     name: 'x-forwarded-ssl',
     canonical: 'X-Forwarded-SSL',
     groups: [GROUP_SCHEME],
     kind: 'flag',
-    list: false,
   },
-  { name: 'x-https', canonical: 'X-HTTPS', groups: [GROUP_SCHEME], kind: 'flag', list: false },
+  { name: 'x-https', canonical: 'X-HTTPS', groups: [GROUP_SCHEME], kind: 'flag' },
   {
     name: 'front-end-https',
     canonical: 'Front-End-Https',
     groups: [GROUP_SCHEME],
     kind: 'flag',
-    list: false,
   },
   {
     name: 'x-forwarded-prefix',
     canonical: 'X-Forwarded-Prefix',
     groups: [GROUP_PREFIX],
     kind: 'prefix',
-    list: true,
   },
-  { name: 'x-script-name', canonical: 'X-Script-Name', groups: [GROUP_PREFIX], kind: 'prefix', list: false },
+  { name: 'x-script-name', canonical: 'X-Script-Name', groups: [GROUP_PREFIX], kind: 'prefix' },
   {
     name: 'x-forwarded-script-name',
     canonical: 'X-Forwarded-Script-Name',
     groups: [GROUP_PREFIX],
     kind: 'prefix',
-    list: false,
   },
-  { name: 'x-original-url', canonical: 'X-Original-URL', groups: [], kind: 'never', list: false },
-  { name: 'x-rewrite-url', canonical: 'X-Rewrite-URL', groups: [], kind: 'never', list: false },
+  { name: 'x-original-url', canonical: 'X-Original-URL', groups: [], kind: 'never' },
+  { name: 'x-rewrite-url', canonical: 'X-Rewrite-URL', groups: [], kind: 'never' },
   // R20: an HTTP/2 request's own scheme. Not a forwarding header: it counts only when trusted
   // (peer and name), always last in the scheme group; the node edge rewrites it, never strips it.
-  { name: ':scheme', canonical: ':scheme', groups: [GROUP_SCHEME], kind: 'proto', list: false },
+  { name: ':scheme', canonical: ':scheme', groups: [GROUP_SCHEME], kind: 'proto' },
 ];
 
 /** Every registry header, in SPEC §2 order. */

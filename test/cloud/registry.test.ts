@@ -37,8 +37,8 @@ describe('parseViewerAddress()', () => {
 
 describe('registry › CloudFront-Viewer-Address and Fly-Client-IP', () => {
   it('both are single-value client headers', () => {
-    expect(findHeader('CloudFront-Viewer-Address')).toMatchObject({ kind: 'viewer-address', list: false });
-    expect(findHeader('fly-client-ip')).toMatchObject({ kind: 'node', list: false });
+    expect(findHeader('CloudFront-Viewer-Address')).toMatchObject({ kind: 'viewer-address' });
+    expect(findHeader('fly-client-ip')).toMatchObject({ kind: 'node' });
   });
 
   const cloudfront = trustedProxy({
