@@ -264,7 +264,7 @@ describe('parseProxyHeader() › version 2 SSL TLV', () => {
 
   it('leaves out unknown and unprintable sub-TLVs', () => {
     expect(
-      headerOf(withTlvs([sslTlv(0x01, 0, [tlv(0x26, 'x25519'), tlv(0x21, 'TLS\x01'), tlv(0x25, 'EC256')])])),
+      headerOf(withTlvs([sslTlv(0x01, 0, [tlv(0x25, 'EC256'), tlv(0x26, 'x25519'), tlv(0x21, 'TLS\x01')])])),
     ).toStrictEqual({
       ssl: {
         tls: true,

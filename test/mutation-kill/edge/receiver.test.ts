@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TrustedProxyConfigError } from '../../../src/index.js';
@@ -320,6 +321,43 @@ describe('acceptProxyProtocol() › what is refused and reported', () => {
     rmSync(path, { force: true });
   });
 
+  it('close() destroys a connection still waiting for its header, without a report', async () => {
+    const e = await echo({ from: 'loopback', headerTimeout: 60_000 });
+    const socket = net.connect(e.port, '127.0.0.1');
+    socket.on('error', () => {});
+    const closed = new Promise((resolve) => socket.on('close', resolve));
+    await new Promise<void>((resolve) =>
+      socket.on('connect', () => socket.write('PROXY TCP6 ::1', () => resolve())),
+    );
+    while (e.receiver.pending === 0) await pause(5);
+    const shut = new Promise<void>((resolve) => e.server.close(() => resolve()));
+    await closed;
+    await shut;
+    expect(e.receiver.pending).toBe(0);
+    expect(e.events).toStrictEqual([]);
+    expect(e.handed).toStrictEqual([]);
+  });
+
+  it('a LOCAL kind of header from a UNIX-socket peer has no addresses at all', async () => {
+    const path = join(tmpdir(), `tp-pp-kill-local-${process.pid}.sock`);
+    rmSync(path, { force: true });
+    const e = await echo({ from: 'unix' }, path);
+    const { data } = await talk(path, [Buffer.concat([Buffer.from('PROXY UNKNOWN\r\n'), PAYLOAD])]);
+    expect(data.equals(PAYLOAD)).toBe(true);
+    expect(e.handed).toStrictEqual([
+      {
+        version: 1,
+        sourceAddress: undefined,
+        sourcePort: undefined,
+        destinationAddress: undefined,
+        destinationPort: undefined,
+        proxyAddress: undefined,
+      },
+    ]);
+    await new Promise<void>((resolve) => e.server.close(() => resolve()));
+    rmSync(path, { force: true });
+  });
+
   it('swallows an exception thrown by onReject and keeps serving', async () => {
     const server = net.createServer((socket) => socket.pipe(socket));
     const seen: string[] = [];
@@ -388,6 +426,7 @@ describe('acceptProxyProtocol() › the patched server', () => {
       others: 'direct',
       pending: 0,
     });
+    expect(acceptProxyProtocol(net.createServer(), { from: 'loopback' }).headerTimeout).toBe(5000);
     const defaults = acceptProxyProtocol(net.createServer(), {
       from: 'loopback',
       maxV2Length: 1,
@@ -436,6 +475,10 @@ describe('acceptProxyProtocol() › configuration errors', () => {
       'proxy protocol `from` is required: name the load balancers that send the header: "null"',
     ],
     [{ from: 2 }, 'proxy protocol `from` takes addresses and ranges, not a hop count or a function: "2"'],
+    [
+      { from: () => true },
+      'proxy protocol `from` takes addresses and ranges, not a hop count or a function: "() => true"',
+    ],
     [
       { from: 'loopback', versions: 2 },
       'proxy protocol `versions` must be a non-empty array of 1 and/or 2: "2"',
@@ -532,5 +575,7 @@ describe('transportOf() › where the facts are found', () => {
     expect((plain as unknown as { _parent: unknown })._parent).toBeNull();
     expect(transportOf(plain)).toBeUndefined();
     expect(transportOf(new tls.TLSSocket(plain))).toBeUndefined();
+    // An injected request's socket (light-my-request, as Fastify's inject uses) is a plain stream.
+    expect(transportOf(new Duplex())).toBeUndefined();
   });
 });
