@@ -35,8 +35,9 @@ type Resolvable = Request & WithState & { clone(): Request };
  */
 function cloneResolved(this: Resolvable): Request {
   const copy = (Object.getPrototypeOf(this) as { clone(): Resolvable }).clone.call(this);
-  const info = this[STATE];
-  if (info !== undefined) copy[STATE] = info;
+  // Always set: the method is installed only on a request just built here, which then gets
+  // its ProxyInfo (a fresh Request is never frozen).
+  copy[STATE] = this[STATE]!;
   copy.clone = cloneResolved;
   return copy;
 }
