@@ -74,6 +74,21 @@ describe('trusted-proxy/fastify › its name in Fastify', () => {
   });
 });
 
+describe("trusted-proxy/fastify › beside Fastify's own trustProxy", () => {
+  it('registration fails with a message that says what to do and names trustProxy', async () => {
+    const fastify = Fastify({ trustProxy: true });
+    cleanup.push(() => fastify.close());
+    const error = await fastify.register(trustedProxy, OPTIONS).then(
+      () => undefined,
+      (err: unknown) => err as Error,
+    );
+    expect([error?.name, error?.message]).toEqual([
+      'TrustedProxyConfigError',
+      'Fastify\'s own trustProxy is on: create the instance without trustProxy, this plugin replaces it (request.ips is already defined): "trustProxy"',
+    ]);
+  });
+});
+
 describe('trusted-proxy/fastify › redirects and refusals', () => {
   it('without rewriteLocation a redirect to the internal origin is left as the route wrote it', async () => {
     const fastify = app();

@@ -129,6 +129,27 @@ describe('trusted-proxy/koa › a middleware mounted before it', () => {
   });
 });
 
+describe("trusted-proxy/koa › beside Koa's own proxy trust", () => {
+  it('the error says what to do and names app.proxy', async () => {
+    const app = new Koa({ proxy: true });
+    app.silent = true;
+    const errors: Error[] = [];
+    app.on('error', (err) => errors.push(err));
+    app.use(trustedProxy({ trustedHeaders: ['X-Forwarded-For'], trustedProxies: 'loopback' }));
+    app.use((ctx) => {
+      ctx.body = 'ran';
+    });
+    const answer = await request(await listen(app), ['Host: app.internal', 'X-Forwarded-For: 203.0.113.7']);
+    expect(answer).toMatch(/^HTTP\/1\.1 500 /);
+    expect(errors.map((e) => [e.name, e.message])).toEqual([
+      [
+        'TrustedProxyConfigError',
+        'Koa\'s own proxy trust is on: set app.proxy = false, this middleware replaces it: "app.proxy"',
+      ],
+    ]);
+  });
+});
+
 describe('trusted-proxy/koa › redirects and refusals', () => {
   const OPTIONS: TrustedProxyOptions = {
     trustedHeaders: ['X-Forwarded-Host', 'X-Forwarded-Proto'],
