@@ -116,8 +116,16 @@ describe('parseProxyHeader() › version 1, the fields', () => {
     ['a bad destination port', 'PROXY TCP4 1.2.3.4 5.6.7.8 80 65536\r\n'],
     ['a letter in a port', 'PROXY TCP4 1.2.3.4 5.6.7.8 8a 80\r\n'],
     ['a colon in a port', 'PROXY TCP4 1.2.3.4 5.6.7.8 80 1:\r\n'],
+    ['a slash in a port', 'PROXY TCP4 1.2.3.4 5.6.7.8 80 1/\r\n'],
   ])('refuses %s', (_name, line) => {
     expect(parse(line)).toStrictEqual(bad('v1-port'));
+  });
+
+  it('reads every digit in a port', () => {
+    const result = parse('PROXY TCP4 1.2.3.4 5.6.7.8 12345 6789\r\n');
+    expect(
+      result.state === 'complete' && [result.header.sourcePort, result.header.destinationPort],
+    ).toStrictEqual([12345, 6789]);
   });
 
   it('reads the highest port', () => {
@@ -216,6 +224,8 @@ describe('parseProxyHeader() › version 2 cloud TLVs', () => {
     expect(withTlvs([tlv(0xee, Buffer.from([0x01]))])).toStrictEqual(bad('v2-tlv'));
     expect(withTlvs([tlv(0xee, Buffer.from([0x01, 1, 2, 3]))])).toStrictEqual(bad('v2-tlv'));
     expect(headerOf(withTlvs([tlv(0xee, Buffer.alloc(0))]))).toStrictEqual({});
+    // An empty Azure TLV followed by one whose type byte is 0x01 (ALPN): no subtype to read.
+    expect(headerOf(withTlvs([tlv(0xee, Buffer.alloc(0)), tlv(0x01, 'h2')]))).toStrictEqual({});
   });
 
   it('refuses a repeated GCP connection id, as every reported type', () => {
