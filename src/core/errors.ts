@@ -41,7 +41,7 @@ export interface HostNotAllowedError extends Error {
 
 /** Quotes an untrusted value for an error or log message: JSON-escaped and cut short. */
 export function quoteValue(value: unknown, max = 64): string {
-  const text = typeof value === 'string' ? value : String(value);
+  const text = String(value);
   const cut = text.length > max ? `${text.slice(0, max)}…` : text;
   return JSON.stringify(cut);
 }

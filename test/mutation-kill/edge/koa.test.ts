@@ -66,6 +66,21 @@ describe('trusted-proxy/koa › on a UNIX socket (no peer address)', () => {
     expect(body(all)).toEqual({ ip: '203.0.113.7', ips: ['203.0.113.7'], peer: null });
   });
 
+  it('ctx.ips is a copy: changing it leaves ProxyInfo and the next read alone', async () => {
+    const app = new Koa();
+    app.use(trustedProxy({ trustedHeaders: ['X-Forwarded-For'], trustedProxies: 'unix' }));
+    app.use((ctx) => {
+      ctx.ips.push('192.0.2.99');
+      ctx.ips.length = 0;
+      ctx.body = { ips: ctx.ips, addresses: proxyInfo(ctx.req)?.addresses };
+    });
+    const answer = await request(await listen(app, unixPath()), [
+      'Host: app.internal',
+      'X-Forwarded-For: 203.0.113.7',
+    ]);
+    expect(body(answer)).toEqual({ ips: ['203.0.113.7'], addresses: ['203.0.113.7'] });
+  });
+
   it("untrusted: ctx.ip is '' (as Koa's own getter) and ctx.ips []", async () => {
     const app = new Koa();
     app.use(trustedProxy({ trustedHeaders: ['X-Forwarded-For'], trustedProxies: '10.0.0.0/8' }));
@@ -147,6 +162,29 @@ describe("trusted-proxy/koa › beside Koa's own proxy trust", () => {
         'Koa\'s own proxy trust is on: set app.proxy = false, this middleware replaces it: "app.proxy"',
       ],
     ]);
+  });
+});
+
+describe('trusted-proxy/koa › two mounts (R13)', () => {
+  it('the first options win for a middleware mounted before both, on every later request', async () => {
+    const app = new Koa();
+    const early: string[] = [];
+    app.use((ctx, next) => {
+      early.push(ctx.ip);
+      return next();
+    });
+    app.use(trustedProxy({ trustedHeaders: ['X-Forwarded-For'], trustedProxies: 'loopback' }));
+    app.use(trustedProxy({ trustedHeaders: ['X-Real-IP'], trustedProxies: 'loopback' }));
+    app.use((ctx) => {
+      ctx.body = { ip: ctx.ip };
+    });
+    const port = await listen(app);
+    const lines = ['Host: app.internal', 'X-Forwarded-For: 203.0.113.7', 'X-Real-IP: 198.51.100.9'];
+    const answers = [];
+    for (let i = 0; i < 3; i++) answers.push(body(await request(port, lines)));
+    expect(answers).toEqual([{ ip: '203.0.113.7' }, { ip: '203.0.113.7' }, { ip: '203.0.113.7' }]);
+    // The first request ran before anything was installed (Koa's own getter, app.proxy off).
+    expect(early).toEqual(['127.0.0.1', '203.0.113.7', '203.0.113.7']);
   });
 });
 
