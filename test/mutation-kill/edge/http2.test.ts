@@ -6,6 +6,7 @@
  * only a `host` field beside `:authority`, `host` without `:authority`, repeated lines of an
  * edited header, and the requireProof header (R22), which the model does not know.
  */
+import http from 'node:http';
 import http2 from 'node:http2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProxyInfo, TrustedProxyOptions } from '../../../src/core/types.js';
@@ -30,6 +31,12 @@ const CONFIGS: Record<string, TrustedProxyOptions> = {
 };
 const PROXIES = Object.fromEntries(Object.entries(CONFIGS).map(([k, v]) => [k, trustedProxy(v)]));
 
+interface Prepare {
+  set?: Record<string, string>;
+  del?: string[];
+  rawDel?: string[];
+}
+
 interface Seen {
   before: { headers: Record<string, unknown>; rawHeaders: string[] };
   headers: Record<string, unknown>;
@@ -45,6 +52,17 @@ let session: http2.ClientHttp2Session;
 beforeAll(async () => {
   server = http2.createServer((req, res) => {
     const which = String(req.headers['x-config']);
+    // What an earlier handler did to the live request before trusted-proxy saw it.
+    const prepare = req.headers['x-prepare'];
+    if (typeof prepare === 'string') {
+      const p = JSON.parse(prepare) as Prepare;
+      for (const [name, value] of Object.entries(p.set ?? {})) req.headers[name] = value;
+      for (const name of p.del ?? []) delete req.headers[name];
+      for (const name of p.rawDel ?? []) {
+        const at = req.rawHeaders.indexOf(name);
+        if (at >= 0) req.rawHeaders.splice(at, 2);
+      }
+    }
     const before = { headers: { ...req.headers }, rawHeaders: [...req.rawHeaders] };
     const socket = req.socket as unknown as {
       remoteAddress?: string;
@@ -61,9 +79,17 @@ beforeAll(async () => {
       rawHeaders: [...req.rawHeaders],
       http2: true,
     };
-    const info = PROXIES[which]!.process(req);
+    let info: ProxyInfo;
+    try {
+      info = PROXIES[which]!.process(req);
+    } catch (err) {
+      res.writeHead(500);
+      res.end(String((err as Error).stack));
+      return;
+    }
     const diffs =
       which === 'proof' ? [] : compareOutcome(modelResolve(CONFIGS[which]!, facts), req as never, info);
+
     const seen: Seen = {
       before,
       headers: { ...req.headers },
@@ -95,6 +121,10 @@ function send(config: string, headers: http2.OutgoingHttpHeaders): Promise<Seen>
       body += chunk;
     });
     stream.on('end', () => {
+      if (!body.startsWith('{')) {
+        reject(new Error(body));
+        return;
+      }
       const seen = JSON.parse(body) as Seen;
       expect(seen.diffs).toEqual([]);
       expect(seen.sameInfo).toBe(true);
@@ -218,5 +248,137 @@ describe('rewriteHttp2Request', () => {
     expect(seen.rawHeaders).not.toContain('x-origin-proof');
     expect('x-forwarded-for' in seen.headers).toBe(false);
     expect(seen.headers[':authority']).toBe('app.test');
+  });
+
+  it('a claim nobody lists and a forwarding header nobody trusts: :scheme is replaced, the header removed', async () => {
+    const seen = await send('forwarded', {
+      ':authority': 'app.test',
+      ':scheme': 'https',
+      'x-forwarded-port': '8443',
+      'x-unrelated': 'kept',
+    });
+    expect(seen.info.protocol).toBe('http');
+    expect('x-forwarded-port' in seen.headers).toBe(false);
+    expect(seen.rawHeaders).not.toContain('x-forwarded-port');
+    expect(pairs(seen.rawHeaders)).toContainEqual([':scheme', 'http']);
+    expect(pairs(seen.rawHeaders)).toContainEqual(['x-unrelated', 'kept']);
+  });
+});
+
+/** The live request's `headers` is an object any earlier handler can edit; `rawHeaders` too. */
+describe('rewriteHttp2Request after an earlier handler edited the request', () => {
+  const prepared = (config: string, headers: http2.OutgoingHttpHeaders, prepare: Prepare) =>
+    send(config, { ...headers, 'x-prepare': JSON.stringify(prepare) });
+
+  it(':scheme already corrected in headers: the raw :scheme line is corrected too', async () => {
+    const seen = await prepared(
+      'forwarded',
+      { ':authority': 'app.test', ':scheme': 'https' },
+      {
+        set: { ':scheme': 'http' },
+      },
+    );
+    expect(seen.info.protocol).toBe('http');
+    expect(pairs(seen.rawHeaders)).toContainEqual([':scheme', 'http']);
+    expect(seen.rawHeaders).not.toContain('https');
+    expect(seen.headers).toEqual(seen.before.headers);
+  });
+
+  it(':authority already corrected in headers: the raw :authority line is corrected too', async () => {
+    const seen = await prepared(
+      'forwarded',
+      { ':authority': 'other.test' },
+      { set: { ':authority': 'app.test' } },
+    );
+    expect(seen.info.host).toBe('app.test');
+    expect(pairs(seen.rawHeaders)).toContainEqual([':authority', 'app.test']);
+    expect(seen.rawHeaders).not.toContain('other.test');
+    expect(seen.headers).toEqual(seen.before.headers);
+  });
+
+  it('host already corrected in headers: the raw host line is corrected too', async () => {
+    const seen = await prepared(
+      'forwarded',
+      { ':authority': 'app.test', host: 'other.test' },
+      {
+        set: { host: 'app.test' },
+      },
+    );
+    expect(pairs(seen.rawHeaders)).toContainEqual(['host', 'app.test']);
+    expect(seen.rawHeaders).not.toContain('other.test');
+  });
+
+  it(':authority removed from headers: it comes back as the resolved Host (the local address)', async () => {
+    const seen = await prepared('forwarded', { ':authority': 'app.test' }, { del: [':authority'] });
+    expect(seen.info.host).toMatch(/^127\.0\.0\.1:\d+$/);
+    expect(seen.headers[':authority']).toBe(seen.info.host);
+    const authority = pairs(seen.rawHeaders).filter(([n]) => n === ':authority');
+    expect(authority).toEqual([[':authority', seen.info.host]]);
+  });
+
+  it(':authority removed from headers and raw lines: both get one', async () => {
+    const seen = await prepared(
+      'forwarded',
+      { ':authority': 'app.test' },
+      {
+        del: [':authority'],
+        rawDel: [':authority'],
+      },
+    );
+    expect(seen.headers[':authority']).toBe(seen.info.host);
+    expect(seen.rawHeaders.slice(-2)).toEqual([':authority', seen.info.host]);
+  });
+
+  it('host removed from headers but not from the raw lines: headers get :authority, the raw host line the Host', async () => {
+    const seen = await prepared('forwarded', { host: 'app.test' }, { del: ['host'] });
+    expect(seen.headers[':authority']).toBe(seen.info.host);
+    expect(pairs(seen.rawHeaders)).toContainEqual(['host', seen.info.host]);
+    expect(seen.rawHeaders).not.toContain(':authority');
+  });
+});
+
+describe('HTTP/1 requests never take the HTTP/2 path', () => {
+  it('no :authority appears, headers is a new object, the raw Host line is the Host', async () => {
+    const proxy = PROXIES.forwarded!;
+    const got: Array<{
+      headers: Record<string, unknown>;
+      raw: string[];
+      replaced: boolean;
+      info: ProxyInfo;
+    }> = [];
+    const h1 = http.createServer((req, res) => {
+      const old = req.headers;
+      const info = proxy.process(req);
+      got.push({
+        headers: { ...req.headers },
+        raw: [...req.rawHeaders],
+        replaced: req.headers !== old,
+        info,
+      });
+      res.end('ok');
+    });
+    await new Promise<void>((resolve) => h1.listen(0, '127.0.0.1', resolve));
+    const { port } = h1.address() as { port: number };
+    try {
+      await new Promise<void>((resolve, reject) => {
+        http
+          .get(
+            { host: '127.0.0.1', port, path: '/', headers: { 'x-forwarded-host': 'public.example' } },
+            (res) => {
+              res.resume();
+              res.on('end', () => resolve());
+            },
+          )
+          .on('error', reject);
+      });
+    } finally {
+      await new Promise((resolve) => h1.close(resolve));
+    }
+    const [seen] = got;
+    expect(seen!.info.host).toBe('public.example');
+    expect(seen!.replaced).toBe(true);
+    expect(':authority' in seen!.headers).toBe(false);
+    expect(seen!.raw).not.toContain(':authority');
+    expect(seen!.headers.host).toBe('public.example');
   });
 });
