@@ -125,7 +125,7 @@ export function trustedProxy(options: HonoTrustedProxyOptions): MiddlewareHandle
     let info = stateOf(raw);
     if (info === undefined) {
       const transport =
-        getPeer === undefined ? transportFromEnv(c.env, raw) : asTransport(safePeer(getPeer, c));
+        getPeer === undefined ? transportFromEnv(c.env, raw) : asTransport(safePeer(() => getPeer(c)));
       const resolved = resolve(raw, transport);
       info = resolved.info;
       c.req.raw = resolved.request;
@@ -138,12 +138,14 @@ export function trustedProxy(options: HonoTrustedProxyOptions): MiddlewareHandle
   } as MiddlewareHandler<TrustedProxyEnv>;
 }
 
-function safePeer<C>(getPeer: (c: C) => PeerResult, c: C): PeerResult {
+/** A `getPeer` call; one that throws names no peer (nothing is trusted). */
+function safePeer(read: () => PeerResult): PeerResult {
   try {
-    return getPeer(c);
+    return read();
   } catch {
-    return undefined; /* no peer: nothing trusted */
+    /* no peer: nothing trusted */
   }
+  return undefined;
 }
 
 /** R14 on the response the app produced. */
@@ -210,17 +212,10 @@ export function wrapFetch<A extends unknown[]>(
   if (getPeer !== undefined && typeof getPeer !== 'function')
     throw configError('getPeer must be a function', getPeer);
   return function trustedProxyFetch(request: Request, ...rest: A) {
-    let transport: FetchTransport;
-    if (getPeer === undefined) transport = transportFromEnv(rest[0], request);
-    else {
-      let result: PeerResult;
-      try {
-        result = getPeer(request, ...rest);
-      } catch {
-        result = undefined;
-      }
-      transport = asTransport(result);
-    }
+    const transport =
+      getPeer === undefined
+        ? transportFromEnv(rest[0], request)
+        : asTransport(safePeer(() => getPeer(request, ...rest)));
     const resolved = resolve(request, transport);
     if (!resolved.info.hostAllowed) return notAllowed();
     return fetch(resolved.request, ...rest);
