@@ -50,19 +50,28 @@ class NodeRequestFacts implements RequestFacts {
   readonly rawHeaders: string[] | undefined;
   readonly transport: ProxyTransport | undefined;
   readonly authority: string | undefined;
+  /** An HTTP/2 request (R20): read-only headers, pseudo-headers; http2.ts rewrites it. */
+  readonly http2: boolean;
   private readonly socket: NodeSocket;
 
+  // Each property read below is read once: on an Express 5 request every read is an inline
+  // cache miss (Express swaps the prototype per request, so no two requests share a hidden
+  // class), about 0.5 µs each (docs/benchmarks.md).
   constructor(req: IncomingMessage) {
     const socket = req.socket as NodeSocket;
     const peer = socket?.remoteAddress;
+    const headers = req.headers ?? {};
+    const raw = req.rawHeaders;
+    const http2 = isHttp2Request(req);
     this.socket = socket;
     this.peer = peer;
     this.unixSocket = peer === undefined && listensOnPath(socket);
     this.encrypted = socket?.encrypted === true;
-    this.headers = req.headers ?? {};
-    this.rawHeaders = Array.isArray(req.rawHeaders) ? req.rawHeaders : undefined;
+    this.headers = headers;
+    this.rawHeaders = Array.isArray(raw) ? raw : undefined;
     this.transport = transportOf(socket); // R21: a PROXY protocol header read on this connection
-    this.authority = authorityOf(req); // R20: HTTP/2's Host
+    this.http2 = http2;
+    this.authority = http2 ? authorityOf(headers) : undefined; // R20: HTTP/2's Host
   }
 
   get localAddress(): string | undefined {
@@ -75,7 +84,7 @@ class NodeRequestFacts implements RequestFacts {
 }
 
 /** Reads what resolution needs from a Node request. */
-export function requestFacts(req: IncomingMessage): RequestFacts {
+export function requestFacts(req: IncomingMessage): NodeRequestFacts {
   return new NodeRequestFacts(req);
 }
 
@@ -200,6 +209,16 @@ function wrapGetter(name: ShadowName, original: Getter, express4Host: boolean): 
 
 /** How requests with one prototype get their values: names to assign, names to define. */
 interface ShadowPlan {
+  /**
+   * Where these requests keep their ProxyInfo when the prototype holds it (holdStateOn): read
+   * and written directly, without a property access on the request.
+   */
+  held: WeakMap<object, ProxyInfo> | undefined;
+  /**
+   * `req.headers` is Node's own accessor (IncomingMessage.prototype), whose setter keeps what
+   * it is given: no need to read the property back after assigning it.
+   */
+  nodeHeaders: boolean;
   /** Names with nothing (or a plain writable value) on the prototype chain: plain assignment. */
   assign: readonly ShadowName[];
   /** All five names assigned: the node:http and Connect case, written out for speed. */
@@ -253,6 +272,8 @@ function wrapAccessor(proto: object | null, name: ShadowName): 'wrapped' | 'assi
 function holdStateOn(owner: object): void {
   if (Object.getOwnPropertyDescriptor(owner, STATE) !== undefined) return;
   const held = new WeakMap<object, ProxyInfo>();
+  // Every copy of the package reads and writes this one map (planFor finds it).
+  Object.defineProperty(owner, HELD, { value: held, configurable: true });
   Object.defineProperty(owner, STATE, {
     configurable: true,
     enumerable: false,
@@ -265,6 +286,23 @@ function holdStateOn(owner: object): void {
   });
 }
 
+/** Is `headers` on `proto`'s chain Node's IncomingMessage accessor (a getter and a setter)? */
+function hasNodeHeaders(proto: object | null): boolean {
+  for (let owner = proto; owner !== null; owner = Object.getPrototypeOf(owner) as object | null) {
+    const descriptor = Object.getOwnPropertyDescriptor(owner, 'headers');
+    if (descriptor === undefined) continue;
+    return (
+      descriptor.get !== undefined &&
+      descriptor.set !== undefined &&
+      typeof (owner as { _addHeaderLines?: unknown })._addHeaderLines === 'function'
+    );
+  }
+  return false;
+}
+
+/** The WeakMap behind a prototype's STATE accessor (holdStateOn), shared by every copy. */
+const HELD: unique symbol = Symbol.for('trusted-proxy.held') as never;
+
 /** Wraps the framework accessors on `proto`'s chain and says what is left per request. */
 function planFor(proto: object | null): ShadowPlan {
   const assign: ShadowName[] = [];
@@ -276,7 +314,14 @@ function planFor(proto: object | null): ShadowPlan {
   }
   // `host` is reported only where the framework defines it (R12): never added.
   if (wrapAccessor(proto, 'host') === 'define') define.push('host');
-  return { assign, assignAll: assign.length === SHADOWED.length, define };
+  const held = proto === null ? undefined : (proto as { [HELD]?: unknown })[HELD];
+  return {
+    held: held instanceof WeakMap ? (held as WeakMap<object, ProxyInfo>) : undefined,
+    nodeHeaders: hasNodeHeaders(proto),
+    assign,
+    assignAll: assign.length === SHADOWED.length,
+    define,
+  };
 }
 
 const plans = new WeakMap<object, ShadowPlan>();
@@ -352,26 +397,48 @@ function applyGetters(req: IncomingMessage, info: ProxyInfo, plan: ShadowPlan): 
   }
 }
 
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/**
+ * The ProxyInfo of a request whose prototype holds it; or of an own property, set when the
+ * request was processed before a framework swapped its prototype (`.wrap(app)`, then
+ * `app.use(proxy)`: R13, the first one wins).
+ */
+function heldState(req: IncomingMessage, held: WeakMap<object, ProxyInfo>): ProxyInfo | undefined {
+  const info = held.get(req);
+  if (info !== undefined) return info;
+  return hasOwn.call(req, STATE) ? (req as RequestWithState)[STATE] : undefined;
+}
+
 /**
  * Resolves and rewrites `req` once (R13); later calls return the first ProxyInfo.
  * Never throws on request data.
  */
 export function processRequest(options: CompiledOptions, req: IncomingMessage): ProxyInfo {
-  const existing = (req as RequestWithState)[STATE];
+  // The plan first: on the first Express request it installs the slot STATE is kept in.
+  const plan = planForRequest(req);
+  const held = plan.held;
+  const existing = held === undefined ? (req as RequestWithState)[STATE] : heldState(req, held);
   if (existing !== undefined) return existing;
 
   const facts = requestFacts(req);
   const { info, edits, hostChanged, proofHeader, headerKeys } = resolveRequest(options, facts);
   // R20: an HTTP/2 request has read-only headers and pseudo-headers; http2.ts rewrites it.
-  const http2 = isHttp2Request(req);
+  const http2 = facts.http2;
   if (http2) rewriteHttp2Request(req, info, edits, proofHeader);
   else if (edits !== undefined || hostChanged) {
     // The old headers object stays untouched as ProxyInfo.original.headers: nothing is lost.
     const old = facts.headers as Headers;
     const host = hostChanged ? info.host : undefined;
     const next = editHeaderRecord(old, edits, host, proofHeader, headerKeys) as Headers;
-    req.headers = next;
-    if (req.headers !== next) {
+    try {
+      req.headers = next;
+    } catch {
+      /* a getter-only or read-only `headers`: edited in place below */
+    }
+    // Read back only where the setter may not keep it (an own property, another accessor):
+    // on an Express 5 request each read is an inline-cache miss.
+    if ((!plan.nodeHeaders || hasOwn.call(req, 'headers')) && req.headers !== next) {
       // A request whose headers cannot be replaced: edit in place, keep a copy (already one,
       // without the proof header, when there was one).
       if (proofHeader === undefined) info.original.headers = { ...old };
@@ -384,12 +451,11 @@ export function processRequest(options: CompiledOptions, req: IncomingMessage): 
   if (raw !== undefined) {
     const rawHostStale = hostChanged || hostLineDiffers(raw, info.host);
     if (edits !== undefined || rawHostStale) {
-      rewriteRawHeaders(req.rawHeaders, edits, rawHostStale ? info.host : undefined, proofHeader);
+      rewriteRawHeaders(raw, edits, rawHostStale ? info.host : undefined, proofHeader);
     }
   }
-  // The plan first: on the first Express request it installs the slot STATE is written to.
-  const plan = planForRequest(req);
-  (req as RequestWithState)[STATE] = info;
+  if (held === undefined) (req as RequestWithState)[STATE] = info;
+  else held.set(req, info);
   try {
     applyGetters(req, info, plan);
   } catch {

@@ -18,10 +18,9 @@ export function isHttp2Request(req: IncomingMessage): boolean {
   return req.httpVersionMajor === 2;
 }
 
-/** The `:authority` of an HTTP/2 request, the Host of R9/R10; undefined on HTTP/1. */
-export function authorityOf(req: IncomingMessage): string | undefined {
-  if (req.httpVersionMajor !== 2) return undefined;
-  const authority = req.headers?.[':authority'];
+/** The `:authority` in an HTTP/2 request's headers, the Host of R9/R10. */
+export function authorityOf(headers: IncomingMessage['headers']): string | undefined {
+  const authority = headers[':authority'];
   return typeof authority === 'string' ? authority : undefined;
 }
 

@@ -259,6 +259,27 @@ describe('Express getters report ProxyInfo (R12)', () => {
   }
 });
 
+describe('processed before and after Express swaps the prototype (R13)', () => {
+  for (const [version, express] of EXPRESS) {
+    it(`Express ${version}: proxy.wrap(app) first, then app.use(proxy) with other options: the first ProxyInfo wins`, async () => {
+      const app = express();
+      // Had this one resolved again, it would not believe X-Forwarded-Proto/-Host/-Port and
+      // would report them.
+      const events: string[] = [];
+      const onReject = (event: { header: string }) => void events.push(event.header);
+      app.use(trustedProxy({ trustedHeaders: ['X-Forwarded-For'], trustedProxies: 'loopback', onReject }));
+      app.get('/p', echo);
+      const seen = await get(await serve(trustedProxy(OPTIONS).wrap(app)), '/p', SHOP);
+      expect(events).toEqual([]);
+      expect(seen.processed).toBe(true);
+      expect(seen.protocol).toBe('https');
+      expect(seen.info?.host).toBe('shop.example:8443');
+      expect(seen.host).toBe(version === 5 ? 'shop.example:8443' : 'shop.example');
+      expect(seen.ip).toBe('203.0.113.7');
+    });
+  }
+});
+
 describe('two copies of the package in one process (R12, R13)', () => {
   it('share one set of wrapped getters and each other’s ProxyInfo', async () => {
     vi.resetModules();

@@ -4,7 +4,8 @@
  * UNIX-socket server, framework prototypes with configurable and non-configurable accessors,
  * Express 4's `req.host`; the results are held against the model.
  */
-import type { IncomingMessage } from 'node:http';
+import { IncomingMessage } from 'node:http';
+import { Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { compileOptions } from '../../../src/core/options.js';
 import type { ProxyInfo, RejectEvent, TrustedProxyOptions } from '../../../src/core/types.js';
@@ -151,6 +152,42 @@ describe('processRequest against the model', () => {
     expect(headers['x-forwarded-for']).toBe('203.0.113.9, 10.0.0.2, 10.0.0.3');
     expect(info.original.headers).not.toBe(headers);
     expect(info.original.headers).toEqual(headersFromLines(LINES));
+  });
+
+  it('never throws, and edits in place, when req.headers is a getter without a setter', () => {
+    const req = makeRequest(raw(LINES));
+    const headers = req.headers;
+    Object.defineProperty(req, 'headers', { get: () => headers, configurable: true });
+    const info = trustedProxy(OPTIONS).process(req);
+    expect(req.headers).toBe(headers);
+    expect(headers['x-real-ip']).toBeUndefined();
+    expect(headers.host).toBe('www.example.com');
+    expect(info.original.headers).toEqual(headersFromLines(LINES));
+  });
+
+  it("reads back an own req.headers on a real IncomingMessage, whose prototype has Node's accessor", () => {
+    const lines = raw(LINES);
+    const req = new IncomingMessage(new Socket());
+    Object.defineProperty(req.socket, 'remoteAddress', { value: lines.peer });
+    req.rawHeaders = lines.lines.flat();
+    const headers = headersFromLines(lines.lines);
+    Object.defineProperty(req, 'headers', { get: () => headers, set: () => {}, configurable: true });
+    const info = trustedProxy(OPTIONS).process(req);
+    expect(req.headers).toBe(headers);
+    expect(headers['x-real-ip']).toBeUndefined();
+    expect(headers.host).toBe('www.example.com');
+    expect(info.original.headers).toEqual(headersFromLines(LINES));
+  });
+
+  it('replaces req.headers held in a plain writable own property without editing the old object', () => {
+    const req = makeRequest(raw(LINES));
+    const headers = req.headers;
+    Object.defineProperty(req, 'headers', { value: headers, writable: true, configurable: true });
+    const info = trustedProxy(OPTIONS).process(req);
+    expect(req.headers).not.toBe(headers);
+    expect(req.headers['x-real-ip']).toBeUndefined();
+    expect(headers['x-real-ip']).toBe(headersFromLines(LINES)['x-real-ip']);
+    expect(info.original.headers).toBe(headers);
   });
 
   it('works on a request with no rawHeaders', () => {
