@@ -110,6 +110,8 @@ describe('parsePrefix › %XX escapes', () => {
     ['/%7g', undefined],
     ['/%3G', undefined],
     ['/%-1', undefined],
+    ['/%4@', undefined],
+    ['/%`1', undefined],
   ])('%s → %s', (prefix, out) => {
     expect(parsePrefix(prefix)).toBe(out);
   });
