@@ -43,6 +43,8 @@ export default {
   // One-file runs (STRYKER_REPORT set) keep their own incremental file and sandbox, so several
   // can run side by side without overwriting each other.
   incrementalFile: `reports/mutation/stryker-incremental-${process.env.STRYKER_REPORT ?? (edge ? 'edge' : 'core')}.json`,
+  // Never copy another run's sandbox into this one's.
+  ignorePatterns: ['/.stryker-tmp*'],
   tempDirName: process.env.STRYKER_REPORT ? `.stryker-tmp-${process.env.STRYKER_REPORT}` : '.stryker-tmp',
   thresholds: { high: 90, low: 80, break: null },
   cleanTempDir: true,
