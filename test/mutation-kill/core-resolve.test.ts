@@ -125,3 +125,63 @@ describe('resolveRequest › the Resolution', () => {
     expect(same.hostChanged).toBe(false);
   });
 });
+
+describe('resolveRequest › Forwarded elements that lack a parameter', () => {
+  const peer = '10.0.0.2';
+
+  it('keeps the Host when the element R8 picks has no host= (R6), without throwing', () => {
+    const { info } = resolve(
+      { trustedHeaders: ['Forwarded'] },
+      facts({ host: 'app.internal', forwarded: 'for=203.0.113.7, for=10.0.0.5;host=a.example' }, peer),
+    );
+    expect(info.remoteAddress).toBe('203.0.113.7');
+    expect(info.hostname).toBe('app.internal');
+  });
+
+  it('looks past the Forwarded elements there are when the walk went further (X-Forwarded-For)', () => {
+    const { info } = resolve(
+      { trustedHeaders: ['X-Forwarded-For', 'Forwarded', 'X-Forwarded-Host'] },
+      facts(
+        {
+          host: 'app.internal',
+          'x-forwarded-for': '203.0.113.7, 10.0.0.5',
+          forwarded: 'for=10.0.0.5',
+          'x-forwarded-host': 'www.example.com',
+        },
+        peer,
+      ),
+    );
+    expect(info.remoteAddress).toBe('203.0.113.7');
+    expect(info.hostname).toBe('www.example.com');
+  });
+
+  it('reads a lower-priority Forwarded walk to an element without for= without an event or a throw', () => {
+    const { info } = resolve(
+      { trustedHeaders: ['X-Forwarded-For', 'Forwarded'] },
+      facts(
+        { host: 'app.internal', 'x-forwarded-for': '203.0.113.7', forwarded: 'by=x, for=10.0.0.5' },
+        peer,
+      ),
+    );
+    expect(info.remoteAddress).toBe('203.0.113.7');
+    expect(info.rejected.map((e) => [e.header, e.reason])).toEqual([['forwarded', 'conflict']]);
+  });
+
+  it('drops an element with no valid parameter from the rewritten Forwarded instead of leaving an empty entry', () => {
+    const res = resolve(
+      { trustedHeaders: ['X-Forwarded-For', 'Forwarded'] },
+      facts(
+        {
+          host: 'app.internal',
+          'x-forwarded-for': '203.0.113.7, 10.0.0.5',
+          forwarded: 'host=a.example, by=x',
+        },
+        peer,
+      ),
+    );
+    expect(res.info.hostname).toBe('a.example');
+    const rewritten = res.edits!.filter((e) => typeof e === 'string');
+    expect(rewritten).toContain('host=a.example');
+    for (const e of rewritten) expect(e).not.toMatch(/,\s*$|^\s*,/);
+  });
+});
