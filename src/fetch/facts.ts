@@ -73,8 +73,10 @@ export function fetchFacts(request: Request, transport: FetchTransport | undefin
     if (host !== undefined && host !== '') headers.host = host;
   }
   const tls = transport?.tls;
+  const peer = transport?.peer;
   return {
-    peer: transport?.peer,
+    // A caller in plain JavaScript may pass null (no peer, like undefined): never a throw.
+    peer: typeof peer === 'string' ? peer : undefined,
     unixSocket: false,
     encrypted: tls === undefined ? url.startsWith('https:') : tls === true,
     localAddress: transport?.localAddress,

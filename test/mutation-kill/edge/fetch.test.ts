@@ -41,11 +41,14 @@ describe('fetchFacts', () => {
 
   it('an IPv6 local address is bracketed, and a request on it is never from a UNIX socket', () => {
     const unixTrusted = createResolver({ trustedHeaders: ['X-Forwarded-For'], trustedProxies: ['unix'] });
-    const { info } = unixTrusted(new Request('file:///x', { headers: { 'x-forwarded-for': '203.0.113.9' } }), {
-      peer: undefined,
-      localAddress: '::1',
-      localPort: 9000,
-    });
+    const { info } = unixTrusted(
+      new Request('file:///x', { headers: { 'x-forwarded-for': '203.0.113.9' } }),
+      {
+        peer: undefined,
+        localAddress: '::1',
+        localPort: 9000,
+      },
+    );
     expect(info.host).toBe('[::1]:9000');
     // peer undefined on a Request is not a UNIX socket: nothing is trusted.
     expect(info.trusted).toBe(false);
@@ -54,7 +57,10 @@ describe('fetchFacts', () => {
   });
 
   it('a URL without an authority or a path (data:) keeps no stray character and no Host', () => {
-    const { request, info } = resolve(new Request('data:,x'), { peer: '192.0.2.1', localAddress: '10.9.9.9' });
+    const { request, info } = resolve(new Request('data:,x'), {
+      peer: '192.0.2.1',
+      localAddress: '10.9.9.9',
+    });
     expect(info.rejected).toEqual([]);
     expect(info.host).toBe('10.9.9.9');
     expect(request.url).toBe('http://10.9.9.9/');
@@ -101,5 +107,19 @@ describe('createResolver', () => {
     const { request: out, info } = resolve(request, { peer: '192.0.2.1' });
     expect(out).toBe(request);
     expect(proxyInfo(request)).toBe(info);
+  });
+});
+
+describe('a peer that is not a string (plain JavaScript callers)', () => {
+  it('null or a number names no peer: nothing is trusted, nothing throws', () => {
+    for (const peer of [null, 42, {}]) {
+      const { info } = resolve(
+        new Request('http://app.internal/', { headers: { 'x-forwarded-for': '203.0.113.7' } }),
+        { peer } as unknown as { peer: string },
+      );
+      expect(info.trusted).toBe(false);
+      expect(info.peerAddress).toBeUndefined();
+      expect(info.remoteAddress).toBeUndefined();
+    }
   });
 });
