@@ -110,6 +110,17 @@ describe('resolveRequest › the Resolution', () => {
     expect(res.hostChanged).toBe(false);
   });
 
+  it('has no edit for a header that was not there (an untrusted peer with X-Forwarded-Host only)', () => {
+    const res = resolve(
+      {},
+      facts({ host: 'app.internal', 'x-forwarded-host': 'evil.example' }, '203.0.113.9'),
+    );
+    expect(res.edits!.filter((edit) => edit !== undefined)).toEqual([null]);
+    expect(res.info.rejected.map((e) => [e.header, e.reason])).toEqual([
+      ['x-forwarded-host', 'untrusted-peer'],
+    ]);
+  });
+
   it('reports hostChanged only when the Host differs from ProxyInfo.host', () => {
     const changed = resolve(
       { trustedHeaders: ['X-Forwarded-Host'] },
@@ -136,6 +147,7 @@ describe('resolveRequest › Forwarded elements that lack a parameter', () => {
     );
     expect(info.remoteAddress).toBe('203.0.113.7');
     expect(info.hostname).toBe('app.internal');
+    expect(info.rejected).toEqual([]);
   });
 
   it('looks past the Forwarded elements there are when the walk went further (X-Forwarded-For)', () => {
