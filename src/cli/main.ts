@@ -212,3 +212,13 @@ export function run(
     fail(proc, err instanceof Error ? (err.stack ?? err.message) : String(err), 1);
   });
 }
+
+/** What the bin needs of `process`: the command line's own arguments as well. */
+export interface CliStartProcess extends CliProcess {
+  readonly argv: readonly string[];
+}
+
+/** The bin (`trusted-proxy …`): run() with the arguments after `node` and the script. */
+export function start(proc: CliStartProcess = process, settings: CliSettings = {}): Promise<void> {
+  return run(proc.argv.slice(2), proc, settings);
+}

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { USAGE, UsageError } from '../../../src/cli/args.js';
-import { type CliProcess, type CliSettings, main, run } from '../../../src/cli/main.js';
+import { type CliProcess, type CliSettings, main, run, start as startBin } from '../../../src/cli/main.js';
 import { TrustedProxyConfigError } from '../../../src/index.js';
 
 const HOOK = Symbol.for('trusted-proxy.test.cli-hook');
@@ -142,6 +142,19 @@ function tmpFile(name: string, text: string): URL {
   writeFileSync(file, text);
   return pathToFileURL(file);
 }
+
+describe('start: the bin', () => {
+  it('reads the arguments after node and the script from the process', async () => {
+    // Neither `node` nor the script is an APP: what is missing is the trusted proxies.
+    const proc = Object.assign(new Proc(), {
+      argv: ['/usr/bin/node', '/app/dist/esm/cli.js', '--trust-proxy-header', 'X-Forwarded-For'],
+    });
+    await startBin(proc);
+    expect(proc.err).toContain('trusted-proxy: error: no trusted proxies');
+    expect(proc.err).not.toContain('APP');
+    expect(proc.codes[0]).toBe(2);
+  });
+});
 
 describe('main: help, version, usage errors', () => {
   it('--help prints the usage and nothing else', async () => {
