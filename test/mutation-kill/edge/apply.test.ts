@@ -179,6 +179,20 @@ describe('processRequest against the model', () => {
     expect(info.original.headers).toEqual(headersFromLines(LINES));
   });
 
+  it("reads back req.headers behind another framework's prototype accessor whose setter ignores it", () => {
+    const req = makeRequest(raw(LINES));
+    const headers = req.headers;
+    const proto = Object.create(Object.getPrototypeOf(req) as object) as object;
+    Object.defineProperty(proto, 'headers', { get: () => headers, set: () => {}, configurable: true });
+    delete (req as { headers?: unknown }).headers;
+    Object.setPrototypeOf(req, proto);
+    const info = trustedProxy(OPTIONS).process(req);
+    expect(req.headers).toBe(headers);
+    expect(headers['x-real-ip']).toBeUndefined();
+    expect(headers.host).toBe('www.example.com');
+    expect(info.original.headers).toEqual(headersFromLines(LINES));
+  });
+
   it('replaces req.headers held in a plain writable own property without editing the old object', () => {
     const req = makeRequest(raw(LINES));
     const headers = req.headers;
