@@ -214,11 +214,6 @@ interface ShadowPlan {
    * and written directly, without a property access on the request.
    */
   held: WeakMap<object, ProxyInfo> | undefined;
-  /**
-   * `req.headers` is Node's own accessor (IncomingMessage.prototype), whose setter keeps what
-   * it is given: no need to read the property back after assigning it.
-   */
-  nodeHeaders: boolean;
   /** Names with nothing (or a plain writable value) on the prototype chain: plain assignment. */
   assign: readonly ShadowName[];
   /** All five names assigned: the node:http and Connect case, written out for speed. */
@@ -286,20 +281,6 @@ function holdStateOn(owner: object): void {
   });
 }
 
-/** Is `headers` on `proto`'s chain Node's IncomingMessage accessor (a getter and a setter)? */
-function hasNodeHeaders(proto: object | null): boolean {
-  for (let owner = proto; owner !== null; owner = Object.getPrototypeOf(owner) as object | null) {
-    const descriptor = Object.getOwnPropertyDescriptor(owner, 'headers');
-    if (descriptor === undefined) continue;
-    return (
-      descriptor.get !== undefined &&
-      descriptor.set !== undefined &&
-      typeof (owner as { _addHeaderLines?: unknown })._addHeaderLines === 'function'
-    );
-  }
-  return false;
-}
-
 /** The WeakMap behind a prototype's STATE accessor (holdStateOn), shared by every copy. */
 const HELD: unique symbol = Symbol.for('trusted-proxy.held') as never;
 
@@ -317,7 +298,6 @@ function planFor(proto: object | null): ShadowPlan {
   const held = proto === null ? undefined : (proto as { [HELD]?: unknown })[HELD];
   return {
     held: held instanceof WeakMap ? (held as WeakMap<object, ProxyInfo>) : undefined,
-    nodeHeaders: hasNodeHeaders(proto),
     assign,
     assignAll: assign.length === SHADOWED.length,
     define,
@@ -436,9 +416,7 @@ export function processRequest(options: CompiledOptions, req: IncomingMessage): 
     } catch {
       /* a getter-only or read-only `headers`: edited in place below */
     }
-    // Read back only where the setter may not keep it (an own property, another accessor):
-    // on an Express 5 request each read is an inline-cache miss.
-    if ((!plan.nodeHeaders || hasOwn.call(req, 'headers')) && req.headers !== next) {
+    if (req.headers !== next) {
       // A request whose headers cannot be replaced: edit in place, keep a copy (already one,
       // without the proof header, when there was one).
       if (proofHeader === undefined) info.original.headers = { ...old };

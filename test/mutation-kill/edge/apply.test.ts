@@ -667,3 +667,85 @@ describe('apply.ts › survivors of the third mutation run', () => {
     expect((second as unknown as { ip: string }).ip).toBe(info.remoteAddress);
   });
 });
+
+/**
+ * R12/R13 on a framework prototype the package meets for the first time in the test (the
+ * getters are wrapped once per prototype, so each test builds its own): Express-style accessors
+ * on the prototype, a setter the framework keeps, nothing added to the request itself.
+ */
+describe('a framework prototype met for the first time', () => {
+  const PORTED: RawRequest['lines'] = [
+    ['Host', 'internal:8080'],
+    ['X-Forwarded-For', '203.0.113.9'],
+    ['X-Forwarded-Host', 'www.example.com:8443'],
+  ];
+
+  function frameworkRequest(): { req: IncomingMessage; proto: object; assigned: unknown[] } {
+    const req = makeRequest(raw(PORTED));
+    const assigned: unknown[] = [];
+    const proto = Object.create(Object.getPrototypeOf(req) as object) as object;
+    Object.defineProperty(proto, 'ip', {
+      get: () => 'framework ip',
+      set: (value: unknown) => void assigned.push(value),
+      configurable: true,
+      enumerable: false,
+    });
+    Object.defineProperty(proto, 'host', {
+      get: () => 'framework host',
+      configurable: true,
+      enumerable: true,
+    });
+    Object.setPrototypeOf(req, proto);
+    return { req, proto, assigned };
+  }
+
+  it('reports ProxyInfo through the wrapped getters, host with its port, and adds no property to the request', () => {
+    const { req } = frameworkRequest();
+    const info = trustedProxy(OPTIONS).process(req);
+    const r = req as IncomingMessage & Record<string, unknown>;
+    expect(info.host).toBe('www.example.com:8443');
+    expect(r.ip).toBe('203.0.113.9');
+    expect(r.host).toBe('www.example.com:8443');
+    expect(Object.hasOwn(req, 'ip')).toBe(false);
+    expect(Object.hasOwn(req, 'host')).toBe(false);
+    expect(Object.getOwnPropertySymbols(req)).not.toContain(Symbol.for('trusted-proxy'));
+    expect(proxyInfo(req)).toBe(info);
+  });
+
+  it("keeps the framework's setter and the accessors' attributes; the ProxyInfo slot is not enumerable", () => {
+    const { req, proto, assigned } = frameworkRequest();
+    trustedProxy(OPTIONS).process(req);
+    (req as IncomingMessage & { ip: unknown }).ip = 'set by the app';
+    expect(assigned).toEqual(['set by the app']);
+    expect(Object.getOwnPropertyDescriptor(proto, 'ip')).toMatchObject({
+      configurable: true,
+      enumerable: false,
+    });
+    expect(Object.getOwnPropertyDescriptor(proto, 'host')).toMatchObject({
+      configurable: true,
+      enumerable: true,
+    });
+    expect(Object.getOwnPropertyDescriptor(proto, Symbol.for('trusted-proxy'))?.enumerable).toBe(false);
+  });
+
+  it('a second middleware on the same request returns the first ProxyInfo and reports nothing (R13)', () => {
+    const { req } = frameworkRequest();
+    const info = trustedProxy(OPTIONS).process(req);
+    const events: string[] = [];
+    const second = trustedProxy({
+      trustedHeaders: ['X-Forwarded-Proto'],
+      trustedProxies: ['10.0.0.0/8'],
+      onReject: (event) => void events.push(event.header),
+    });
+    expect(second.process(req)).toBe(info);
+    expect(events).toEqual([]);
+  });
+
+  it('.wrap accepts a listener without a request prototype', () => {
+    const listener = (_req: IncomingMessage, _res: unknown) => undefined;
+    expect(() => trustedProxy(OPTIONS).wrap(listener)).not.toThrow();
+    expect(() =>
+      trustedProxy(OPTIONS).wrap(Object.assign(() => undefined, { request: 'not an object' })),
+    ).not.toThrow();
+  });
+});
