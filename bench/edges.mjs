@@ -17,7 +17,7 @@
 import { fork, spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { load as loadFor, median, pct, probe as probeFor } from './load.mjs';
+import { load as loadFor, median, NGINX_HEADERS, pct, probe as probeFor } from './load.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const DIST = process.env.BENCH_DIST
@@ -28,17 +28,7 @@ const ROUNDS = Number(process.env.BENCH_EDGES_ROUNDS ?? 6);
 const CONNECTIONS = Number(process.env.BENCH_EDGES_CONNECTIONS ?? 10);
 const ONLY = process.env.BENCH_EDGES_ONLY?.toLowerCase();
 
-/** What nginx's usual proxy block adds (the Host header is the server's own). */
-const HEADERS = {
-  'x-real-ip': '203.0.113.7',
-  'x-forwarded-for': '203.0.113.7',
-  'x-forwarded-host': 'www.example.com',
-  'x-forwarded-proto': 'https',
-  'x-forwarded-port': '443',
-  'user-agent': 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0',
-  accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8',
-  'accept-encoding': 'gzip, deflate, br',
-};
+const HEADERS = NGINX_HEADERS;
 
 /**
  * The cases: [label, B (with this package), A (the framework's own way), note].

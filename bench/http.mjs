@@ -19,7 +19,7 @@
 import { fork } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { load as loadFor, median, pct, probe as probeFor } from './load.mjs';
+import { HTTP_PAIRS, load as loadFor, median, NGINX_HEADERS, pct, probe as probeFor } from './load.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const DIST = process.env.BENCH_DIST
@@ -30,17 +30,7 @@ const ROUNDS = Number(process.env.BENCH_HTTP_ROUNDS ?? 6);
 const CONNECTIONS = Number(process.env.BENCH_HTTP_CONNECTIONS ?? 10);
 const ONLY = process.env.BENCH_HTTP_ONLY?.toLowerCase();
 
-/** What nginx's usual proxy block adds (the Host header is the server's own). */
-const HEADERS = {
-  'x-real-ip': '203.0.113.7',
-  'x-forwarded-for': '203.0.113.7',
-  'x-forwarded-host': 'www.example.com',
-  'x-forwarded-proto': 'https',
-  'x-forwarded-port': '443',
-  'user-agent': 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0',
-  accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8',
-  'accept-encoding': 'gzip, deflate, br',
-};
+const HEADERS = NGINX_HEADERS;
 
 const CONFIGS = [
   'node:http',
@@ -52,23 +42,7 @@ const CONFIGS = [
   'express 4 + app.use(proxy)',
 ].filter((name) => !ONLY || name.toLowerCase().includes(ONLY));
 
-/** [label, configuration B, baseline A, target for B/A − 1 or undefined] */
-const COMPARISONS = [
-  ['node:http: no-op wrapper', 'node:http + no-op wrapper', 'node:http', undefined],
-  ['node:http: proxy.wrap', 'node:http + proxy.wrap', 'node:http', 0.1],
-  [
-    'Express 5: app.use(proxy) vs a no-op app.use',
-    'express 5 + app.use(proxy)',
-    'express 5 + no-op app.use',
-    0.03,
-  ],
-  [
-    'Express 4: app.use(proxy) vs a no-op app.use',
-    'express 4 + app.use(proxy)',
-    'express 4 + no-op app.use',
-    0.03,
-  ],
-];
+const COMPARISONS = HTTP_PAIRS;
 
 function start(config) {
   return new Promise((resolve, reject) => {

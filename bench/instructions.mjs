@@ -20,6 +20,7 @@ import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { HTTP_PAIRS, NGINX_HEADERS } from './load.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const DIST = process.env.BENCH_DIST
@@ -31,33 +32,9 @@ const ONLY = process.env.BENCH_INSTR_ONLY?.toLowerCase();
 // BENCH_INSTR_CONFIG=<name>: count one configuration of bench/http-server.mjs and stop.
 const ONE = process.env.BENCH_INSTR_CONFIG;
 
-const HEADERS = {
-  'x-real-ip': '203.0.113.7',
-  'x-forwarded-for': '203.0.113.7',
-  'x-forwarded-host': 'www.example.com',
-  'x-forwarded-proto': 'https',
-  'x-forwarded-port': '443',
-  'user-agent': 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0',
-  accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8',
-  'accept-encoding': 'gzip, deflate, br',
-};
+const HEADERS = NGINX_HEADERS;
 
-/** [label, configuration B, baseline A, target for B/A − 1 or undefined] */
-const COMPARISONS = [
-  ['node:http: proxy.wrap', 'node:http + proxy.wrap', 'node:http', 0.1],
-  [
-    'Express 5: app.use(proxy) vs a no-op app.use',
-    'express 5 + app.use(proxy)',
-    'express 5 + no-op app.use',
-    0.03,
-  ],
-  [
-    'Express 4: app.use(proxy) vs a no-op app.use',
-    'express 4 + app.use(proxy)',
-    'express 4 + no-op app.use',
-    0.03,
-  ],
-].filter(([label]) => !ONLY || label.toLowerCase().includes(ONLY));
+const COMPARISONS = HTTP_PAIRS.filter(([label]) => !ONLY || label.toLowerCase().includes(ONLY));
 
 /** Sends `count` GET / requests over 10 keep-alive connections; resolves when all answered. */
 function send(port, count) {

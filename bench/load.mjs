@@ -30,3 +30,36 @@ export const median = (xs) => {
 };
 
 export const pct = (x) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)} %`;
+
+/** What nginx's usual proxy block adds, with a browser's own headers (the Host is the server's). */
+export const NGINX_HEADERS = {
+  'x-real-ip': '203.0.113.7',
+  'x-forwarded-for': '203.0.113.7',
+  'x-forwarded-host': 'www.example.com',
+  'x-forwarded-proto': 'https',
+  'x-forwarded-port': '443',
+  'user-agent': 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0',
+  accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8',
+  'accept-encoding': 'gzip, deflate, br',
+};
+
+/**
+ * The A/B pairs of bench/http-server.mjs configurations (bench:http, bench:instructions):
+ * [label, configuration B, baseline A, target for B/A − 1 or undefined].
+ */
+export const HTTP_PAIRS = [
+  ['node:http: no-op wrapper', 'node:http + no-op wrapper', 'node:http', undefined],
+  ['node:http: proxy.wrap', 'node:http + proxy.wrap', 'node:http', 0.1],
+  [
+    'Express 5: app.use(proxy) vs a no-op app.use',
+    'express 5 + app.use(proxy)',
+    'express 5 + no-op app.use',
+    0.03,
+  ],
+  [
+    'Express 4: app.use(proxy) vs a no-op app.use',
+    'express 4 + app.use(proxy)',
+    'express 4 + no-op app.use',
+    0.03,
+  ],
+];
