@@ -619,10 +619,14 @@ describe('apply.ts › survivors of the third mutation run', () => {
     Object.setPrototypeOf(req, Framework3.prototype);
     const info = trustedProxy(OPTIONS).process(req);
     expect(proxyInfo(req)).toBe(info);
-    // Like the framework's own accessors (configurable), the slot can be taken away again.
-    expect(
-      delete (Framework3.prototype as unknown as Record<symbol, unknown>)[Symbol.for('trusted-proxy')],
-    ).toBe(true);
+    // Every copy of the package shares one WeakMap, kept beside the slot under a registry symbol.
+    const proto = Framework3.prototype as unknown as Record<symbol, unknown>;
+    const held = Object.getOwnPropertyDescriptor(proto, Symbol.for('trusted-proxy.held'));
+    expect(held?.value).toBeInstanceOf(WeakMap);
+    expect((held!.value as WeakMap<object, ProxyInfo>).get(req)).toBe(info);
+    // Like the framework's own accessors (configurable), the slot and its map can be taken away again.
+    expect(delete proto[Symbol.for('trusted-proxy.held')]).toBe(true);
+    expect(delete proto[Symbol.for('trusted-proxy')]).toBe(true);
     expect(proxyInfo(req)).toBeUndefined();
     expect((req as unknown as { ip: string }).ip).toBe('framework-ip');
   });
@@ -747,5 +751,28 @@ describe('a framework prototype met for the first time', () => {
     expect(() =>
       trustedProxy(OPTIONS).wrap(Object.assign(() => undefined, { request: 'not an object' })),
     ).not.toThrow();
+  });
+});
+
+describe('the ProxyInfo slot on a wrapped framework prototype', () => {
+  it('keeps what another writer stores through req[Symbol.for("trusted-proxy")], and the first one wins (R13)', () => {
+    class Framework6 {
+      get ip() {
+        return 'framework-ip';
+      }
+    }
+    const proxy = trustedProxy(OPTIONS);
+    const first = makeRequest(raw(LINES));
+    Object.setPrototypeOf(first, Framework6.prototype);
+    proxy.process(first); // wraps Framework6.prototype and gives it the slot
+    // An older copy of the package (or a test) stores a ProxyInfo the plain way.
+    const req = makeRequest(raw(LINES));
+    Object.setPrototypeOf(req, Framework6.prototype);
+    const stored = { ...proxy.process(makeRequest(raw(LINES))), remoteAddress: '192.0.2.77' } as ProxyInfo;
+    (req as unknown as Record<symbol, unknown>)[Symbol.for('trusted-proxy')] = stored;
+    expect(Object.getOwnPropertySymbols(req)).not.toContain(Symbol.for('trusted-proxy'));
+    expect(proxyInfo(req)).toBe(stored);
+    expect(proxy.process(req)).toBe(stored);
+    expect((req as unknown as { ip: string }).ip).toBe('192.0.2.77');
   });
 });
