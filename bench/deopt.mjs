@@ -11,11 +11,12 @@
 // the reason. Positions inside the package's build are grouped; a function that deoptimises
 // a few times while V8 learns the request shapes is normal, the same position deoptimising
 // again and again under steady load is not (the optimised code keeps being thrown away).
-import { execFile, fork } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { loadAmount } from './load.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const DIST = process.env.BENCH_DIST
@@ -30,15 +31,6 @@ const HEADERS = {
   'x-forwarded-proto': 'https',
   'x-forwarded-port': '443',
 };
-
-function load(url, amount) {
-  const options = JSON.stringify({ url, amount, connections: 10, headers: HEADERS });
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, [join(here, 'loadgen.mjs'), options], (err, stdout) =>
-      err ? reject(err) : resolve(JSON.parse(stdout)),
-    );
-  });
-}
 
 /** The name of the function around `line` in `file` (a heuristic for the report). */
 const sources = new Map();
@@ -73,7 +65,7 @@ async function run(config) {
     trace += chunk;
   });
   const { port } = await new Promise((resolve) => child.once('message', resolve));
-  const result = await load(`http://127.0.0.1:${port}/`, REQUESTS);
+  const result = await loadAmount(`http://127.0.0.1:${port}/`, REQUESTS, HEADERS);
   child.send('exit');
   await new Promise((resolve) => child.once('exit', resolve));
 

@@ -10,10 +10,10 @@
 // `allocated` is what the young generation received, `promoted` what survived two scavenges
 // and moved to old space (which only a mark-compact frees). Unlike CPU time these figures do
 // not depend on what else the machine runs; they move a little with when a GC falls.
-import { execFile, fork } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { HTTP_PAIRS, NGINX_HEADERS } from './load.mjs';
+import { HTTP_PAIRS, loadAmount, NGINX_HEADERS } from './load.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const DIST = process.env.BENCH_DIST
@@ -27,15 +27,6 @@ const ONLY = process.env.BENCH_GC_ONLY?.toLowerCase();
 const CONFIGS = [...new Set(HTTP_PAIRS.flatMap(([, b, a]) => [a, b]))].filter(
   (name) => !ONLY || name.toLowerCase().includes(ONLY),
 );
-
-function load(url, amount) {
-  const options = JSON.stringify({ url, amount, connections: 10, headers: NGINX_HEADERS });
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, [join(here, 'loadgen.mjs'), options], (err, stdout) =>
-      err ? reject(err) : resolve(JSON.parse(stdout)),
-    );
-  });
-}
 
 /** Sums the `--trace-gc-nvp` lines of one window. */
 function summarise(lines) {
@@ -62,9 +53,9 @@ async function run(config) {
   });
   const { port } = await new Promise((resolve) => child.once('message', resolve));
   const url = `http://127.0.0.1:${port}/`;
-  await load(url, WARMUP);
+  await loadAmount(url, WARMUP, NGINX_HEADERS);
   const mark = out.length;
-  const result = await load(url, REQUESTS);
+  const result = await loadAmount(url, REQUESTS, NGINX_HEADERS);
   child.send('exit');
   await new Promise((resolve) => child.once('exit', resolve));
   // Lines are complete once the child has exited; the window starts at the first whole line.

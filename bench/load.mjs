@@ -1,4 +1,4 @@
-// What bench/http.mjs and bench/edges.mjs share: the load generator in its own process, the
+// What the bench scripts share: the load generator in its own process, the
 // /who probe, and the statistics they print.
 import { execFile } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -8,7 +8,16 @@ const here = dirname(fileURLToPath(import.meta.url));
 
 /** `seconds` of keep-alive load from bench/loadgen.mjs: { rps, total, seconds, … }. */
 export function load(url, seconds, connections, headers) {
-  const options = JSON.stringify({ url, seconds, connections, headers });
+  return loadgen({ url, seconds, connections, headers });
+}
+
+/** Exactly `amount` requests over 10 keep-alive connections (bench:deopt, bench:gc). */
+export function loadAmount(url, amount, headers) {
+  return loadgen({ url, amount, connections: 10, headers });
+}
+
+function loadgen(settings) {
+  const options = JSON.stringify(settings);
   return new Promise((resolve, reject) => {
     execFile(process.execPath, [join(here, 'loadgen.mjs'), options], (err, stdout) => {
       if (err) reject(err);
