@@ -15,13 +15,10 @@ import { fork } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { loadAmount } from './load.mjs';
+import { fileURLToPath } from 'node:url';
+import { DIST, loadAmount } from './load.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const DIST = process.env.BENCH_DIST
-  ? pathToFileURL(process.env.BENCH_DIST).href
-  : new URL('../dist/esm', import.meta.url).href;
 const REQUESTS = Number(process.env.BENCH_DEOPT_REQUESTS ?? 100_000);
 const CONFIGS = ['node:http + proxy.wrap', 'express 5 + app.use(proxy)', 'express 4 + app.use(proxy)'];
 const HEADERS = {

@@ -16,13 +16,10 @@
 // To add an adapter: add its configurations to bench/edges-server.mjs and a row to CASES.
 import { fork, spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { load as loadFor, median, NGINX_HEADERS, pct, probe as probeFor } from './load.mjs';
+import { fileURLToPath } from 'node:url';
+import { DIST, load as loadFor, median, NGINX_HEADERS, pct, probe as probeFor } from './load.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const DIST = process.env.BENCH_DIST
-  ? pathToFileURL(process.env.BENCH_DIST).href
-  : new URL('../dist/esm', import.meta.url).href;
 const SECONDS = Number(process.env.BENCH_EDGES_SECONDS ?? 2);
 const ROUNDS = Number(process.env.BENCH_EDGES_ROUNDS ?? 6);
 const CONNECTIONS = Number(process.env.BENCH_EDGES_CONNECTIONS ?? 10);

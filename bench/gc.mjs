@@ -12,13 +12,10 @@
 // not depend on what else the machine runs; they move a little with when a GC falls.
 import { fork } from 'node:child_process';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { HTTP_PAIRS, loadAmount, NGINX_HEADERS } from './load.mjs';
+import { fileURLToPath } from 'node:url';
+import { DIST, HTTP_PAIRS, loadAmount, NGINX_HEADERS } from './load.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const DIST = process.env.BENCH_DIST
-  ? pathToFileURL(process.env.BENCH_DIST).href
-  : new URL('../dist/esm', import.meta.url).href;
 const REQUESTS = Number(process.env.BENCH_GC_REQUESTS ?? 30_000);
 const WARMUP = Number(process.env.BENCH_GC_WARMUP ?? 10_000);
 const ONLY = process.env.BENCH_GC_ONLY?.toLowerCase();

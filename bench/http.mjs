@@ -18,13 +18,10 @@
 // rounds are reported. A probe of each configuration, alone, shows what it answers.
 import { fork } from 'node:child_process';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { HTTP_PAIRS, load as loadFor, median, NGINX_HEADERS, pct, probe as probeFor } from './load.mjs';
+import { fileURLToPath } from 'node:url';
+import { DIST, HTTP_PAIRS, load as loadFor, median, NGINX_HEADERS, pct, probe as probeFor } from './load.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const DIST = process.env.BENCH_DIST
-  ? pathToFileURL(process.env.BENCH_DIST).href
-  : new URL('../dist/esm', import.meta.url).href;
 const SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 3);
 const ROUNDS = Number(process.env.BENCH_HTTP_ROUNDS ?? 6);
 const CONNECTIONS = Number(process.env.BENCH_HTTP_CONNECTIONS ?? 10);

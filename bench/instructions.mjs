@@ -19,13 +19,10 @@ import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { HTTP_PAIRS, NGINX_HEADERS } from './load.mjs';
+import { fileURLToPath } from 'node:url';
+import { DIST, HTTP_PAIRS, NGINX_HEADERS } from './load.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const DIST = process.env.BENCH_DIST
-  ? pathToFileURL(process.env.BENCH_DIST).href
-  : new URL('../dist/esm', import.meta.url).href;
 const REQUESTS = Number(process.env.BENCH_INSTR_REQUESTS ?? 4000);
 const WARMUP = Number(process.env.BENCH_INSTR_WARMUP ?? 6000);
 const ONLY = process.env.BENCH_INSTR_ONLY?.toLowerCase();

@@ -2,9 +2,14 @@
 // /who probe, and the statistics they print.
 import { execFile } from 'node:child_process';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
+
+/** The build the server benchmarks load: `dist/esm`, or BENCH_DIST (an absolute path). */
+export const DIST = process.env.BENCH_DIST
+  ? pathToFileURL(process.env.BENCH_DIST).href
+  : new URL('../dist/esm', import.meta.url).href;
 
 /** `seconds` of keep-alive load from bench/loadgen.mjs: { rps, total, seconds, … }. */
 export function load(url, seconds, connections, headers) {
