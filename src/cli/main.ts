@@ -56,33 +56,30 @@ function version(packageJson: URL): string {
   }
 }
 
-// One JSON line per rejected value; JSON.stringify escapes whatever the client sent.
+/** One JSON warning line on stderr; JSON.stringify escapes whatever the client sent. */
+function warn(proc: CliProcess, msg: string, fields: Record<string, unknown>): void {
+  const line = JSON.stringify({ time: new Date().toISOString(), level: 'warn', msg, ...fields });
+  proc.stderr.write(`${line}\n`);
+}
+
+// One line per rejected value.
 function logRejection(proc: CliProcess, event: RejectEvent, req: IncomingMessage): void {
-  const url = typeof req.url === 'string' ? req.url.slice(0, 256) : undefined;
-  const line = JSON.stringify({
-    time: new Date().toISOString(),
-    level: 'warn',
-    msg: 'rejected forwarding header',
+  warn(proc, 'rejected forwarding header', {
     header: event.header,
     reason: event.reason,
     value: event.value,
     peer: req.socket.remoteAddress,
     method: req.method,
-    url,
+    url: typeof req.url === 'string' ? req.url.slice(0, 256) : undefined,
   });
-  proc.stderr.write(`${line}\n`);
 }
 
-// One JSON line per connection the PROXY protocol receiver closed (R21).
+// One line per connection the PROXY protocol receiver closed (R21).
 function logProxyProtocolRejection(proc: CliProcess, event: ProxyProtocolRejectEvent): void {
-  const line = JSON.stringify({
-    time: new Date().toISOString(),
-    level: 'warn',
-    msg: 'connection closed by the PROXY protocol receiver',
+  warn(proc, 'connection closed by the PROXY protocol receiver', {
     reason: event.reason,
     peer: event.peer,
   });
-  proc.stderr.write(`${line}\n`);
 }
 
 function urlOf(address: AddressInfo): string {
