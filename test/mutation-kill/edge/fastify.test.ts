@@ -90,9 +90,10 @@ describe("trusted-proxy/fastify › beside Fastify's own trustProxy", () => {
 });
 
 describe('trusted-proxy/fastify › redirects and refusals', () => {
-  it('without rewriteLocation a redirect to the internal origin is left as the route wrote it', async () => {
+  /** A route that redirects to the internal origin, asked through a proxy for shop.example. */
+  async function redirect(options: TrustedProxyOptions): Promise<{ answer: string; port: number }> {
     const fastify = app();
-    await fastify.register(trustedProxy, OPTIONS);
+    await fastify.register(trustedProxy, options);
     let port = 0;
     fastify.get('/', (_request, reply) => reply.redirect(`http://127.0.0.1:${port}/landed`));
     await fastify.listen({ port: 0, host: '127.0.0.1' });
@@ -102,22 +103,17 @@ describe('trusted-proxy/fastify › redirects and refusals', () => {
       'X-Forwarded-Proto: https',
       'X-Forwarded-Host: shop.example',
     ]);
+    return { answer, port };
+  }
+
+  it('without rewriteLocation a redirect to the internal origin is left as the route wrote it', async () => {
+    const { answer, port } = await redirect(OPTIONS);
     expect(answer).toMatch(/^HTTP\/1\.1 302 /);
     expect(answer).toContain(`\r\nlocation: http://127.0.0.1:${port}/landed\r\n`);
   });
 
   it('with rewriteLocation the same redirect gets the public origin (R14)', async () => {
-    const fastify = app();
-    await fastify.register(trustedProxy, { ...OPTIONS, rewriteLocation: true });
-    let port = 0;
-    fastify.get('/', (_request, reply) => reply.redirect(`http://127.0.0.1:${port}/landed`));
-    await fastify.listen({ port: 0, host: '127.0.0.1' });
-    port = (fastify.server.address() as net.AddressInfo).port;
-    const answer = await request(port, [
-      `Host: 127.0.0.1:${port}`,
-      'X-Forwarded-Proto: https',
-      'X-Forwarded-Host: shop.example',
-    ]);
+    const { answer } = await redirect({ ...OPTIONS, rewriteLocation: true });
     expect(answer).toContain('\r\nlocation: https://shop.example/landed\r\n');
   });
 
